@@ -1,0 +1,66 @@
+# The demo detector: the paper's Mask R-CNN ConvNeXt-T 3x config on the bundled shapes data
+# (tools/data/make_demo_data.py), changed only where a CPU and a tiny data set need it:
+# data root and classes, image scale (x0.4), schedule length, batch; no pretrained weights
+# (nothing can be downloaded; point init_cfg at a checkpoint to fine-tune instead).
+_base_ = '../mask_rcnn/convnext_t_3x.py'
+
+data_root = 'data/demo/coco/'
+classes = ('circle', 'square', 'triangle')
+metainfo = dict(classes=classes, palette=[(230, 25, 75), (60, 180, 75), (0, 130, 200)])
+model = dict(
+    backbone=dict(init_cfg=None),
+    roi_head=dict(bbox_head=dict(num_classes=len(classes)),
+                  mask_head=dict(num_classes=len(classes))))
+
+# the paper's augmentation at 0.4x its image sizes
+multi_scale = [(533, short) for short in range(192, 321, 32)]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='RandomChoice',
+        transforms=[
+            [dict(type='RandomChoiceResize', scales=multi_scale, keep_ratio=True)],
+            [
+                dict(type='RandomChoiceResize',
+                     scales=[(533, 160), (533, 200), (533, 240)], keep_ratio=True),
+                dict(type='RandomCrop', crop_type='absolute_range', crop_size=(154, 240),
+                     allow_negative_crop=True),
+                dict(type='RandomChoiceResize', scales=multi_scale, keep_ratio=True),
+            ],
+        ]),
+    dict(type='PackDetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(533, 320), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=2,
+    dataset=dict(data_root=data_root, metainfo=metainfo, pipeline=train_pipeline,
+                 ann_file='annotations/instances_train.json',
+                 data_prefix=dict(img='train/')))
+val_dataloader = dict(
+    batch_size=2,
+    num_workers=2,
+    dataset=dict(data_root=data_root, metainfo=metainfo, pipeline=test_pipeline,
+                 ann_file='annotations/instances_val.json', data_prefix=dict(img='val/')))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
+test_evaluator = val_evaluator
+
+# schedule: 6 epochs of 32 iterations, warm-up 50 iterations, lr x0.1 for the last epoch
+max_epochs = 6
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=50),
+    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[5],
+         gamma=0.1),
+]
+optim_wrapper = dict(optimizer=dict(lr=4e-4))
+default_hooks = dict(logger=dict(interval=8), checkpoint=dict(interval=2, max_keep_ckpts=2))

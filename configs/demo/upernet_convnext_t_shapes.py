@@ -1,0 +1,54 @@
+# The demo segmenter: the paper's UperNet ConvNeXt-T config on the bundled shapes data in the
+# ADE20K layout (tools/data/make_demo_data.py), changed only where a CPU and a tiny data set
+# need it: data root and classes, image scale (x0.25: 128x128 crops), schedule length, batch;
+# no pretrained weights (nothing can be downloaded).
+_base_ = '../upernet/convnext_t_512_160k_ade20k.py'
+
+data_root = 'data/demo/ade/'
+dataset_type = 'mmconvnext.ShapesSegDataset'  # ADE20KDataset with the demo's 4 classes
+num_classes = 4
+crop_size = (128, 128)
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    backbone=dict(init_cfg=None),
+    decode_head=dict(num_classes=num_classes),
+    auxiliary_head=dict(num_classes=num_classes),
+    test_cfg=dict(crop_size=crop_size, stride=(85, 85)))
+
+# the paper's augmentation at 0.25x its image sizes
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='RandomResize', scale=(512, 128), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(512, 128), keep_ratio=True),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='PackSegInputs'),
+]
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=2,
+    dataset=dict(type=dataset_type, data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=2,
+    dataset=dict(type=dataset_type, data_root=data_root, pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+# schedule: 300 iterations, warm-up 50, then poly to 0
+max_iters = 300
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=50),
+    dict(type='PolyLR', power=1.0, begin=50, end=max_iters, eta_min=0.0, by_epoch=False),
+]
+optim_wrapper = dict(optimizer=dict(lr=4e-4))
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=100, max_keep_ckpts=2),
+    visualization=dict(interval=1))

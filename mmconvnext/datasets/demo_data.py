@@ -1,0 +1,117 @@
+"""A small synthetic data set in the real COCO and ADE20K layouts, generated from a seed.
+
+Images show circles, squares and triangles of varied size, colour and rotation, overlapping,
+on textured backgrounds. The same scenes are written twice:
+
+- ``coco/``: ``{train,val}/*.jpg`` and ``annotations/instances_{train,val}.json`` with the
+  visible part of each shape as an RLE mask (occlusion handled), its box and area;
+- ``ade/``: ``images/{training,validation}/*.jpg`` and ``annotations/...*.png`` label maps,
+  0 = unlabeled (a thin band around each shape, ignored like ADE20K's 0 with
+  reduce_zero_label), 1 = background, 2.. = the shape classes.
+"""
+import json
+import os
+import os.path as osp
+from typing import List, Tuple
+
+import cv2
+import numpy as np
+from pycocotools import mask as mask_utils
+
+CLASSES = ('circle', 'square', 'triangle')
+SEG_CLASSES = ('background', ) + CLASSES
+
+
+def _background(rng: np.random.RandomState, h: int, w: int) -> np.ndarray:
+    """A colour gradient with noise and a few faint lines."""
+    c0, c1 = rng.randint(0, 256, 3), rng.randint(0, 256, 3)
+    t = np.linspace(0, 1, w if rng.rand() < 0.5 else h)
+    ramp = c0[None] * (1 - t[:, None]) + c1[None] * t[:, None]
+    img = np.broadcast_to(ramp[None] if len(t) == w else ramp[:, None], (h, w, 3)).copy()
+    img += rng.normal(0, 12, (h, w, 3))
+    for _ in range(rng.randint(0, 4)):
+        p, q = rng.randint(0, [w, h], 2), rng.randint(0, [w, h], 2)
+        cv2.line(img, tuple(map(int, p)), tuple(map(int, q)),
+                 tuple(int(v) for v in rng.randint(0, 256, 3)), int(rng.randint(1, 3)))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _shape_polygon(rng: np.random.RandomState, label: int, h: int, w: int) -> np.ndarray:
+    size = rng.uniform(0.12, 0.4) * min(h, w)
+    cx, cy = rng.uniform(size / 2, w - size / 2), rng.uniform(size / 2, h - size / 2)
+    n = (32, 4, 3)[label]
+    angles = rng.uniform(0, 2 * np.pi) + np.arange(n) * 2 * np.pi / n
+    radius = size / 2 * (1.0 if n != 4 else np.sqrt(2) * 0.8)
+    return np.stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)], 1)
+
+
+def make_scene(rng: np.random.RandomState, h: int, w: int, max_objects: int = 5):
+    """(image HxWx3 uint8 BGR, instance id map HxW (0 = none), [label of instance 1, ...])."""
+    img = _background(rng, h, w)
+    ids = np.zeros((h, w), np.int32)
+    labels = []
+    for k in range(1, rng.randint(1, max_objects + 1) + 1):
+        label = int(rng.randint(len(CLASSES)))
+        poly = np.round(_shape_polygon(rng, label, h, w)).astype(np.int32)
+        colour = tuple(int(v) for v in rng.randint(0, 256, 3))
+        cv2.fillPoly(img, [poly], colour)
+        cv2.fillPoly(ids, [poly], k)  # later shapes occlude earlier ones
+        labels.append(label)
+    return img, ids, labels
+
+
+def _coco_annotations(ids: np.ndarray, labels: List[int], image_id: int, start: int):
+    anns = []
+    for k, label in enumerate(labels, 1):
+        visible = np.asfortranarray((ids == k).astype(np.uint8))
+        area = int(visible.sum())
+        if area < 64:  # hidden behind later shapes
+            continue
+        rle = mask_utils.encode(visible)
+        rle['counts'] = rle['counts'].decode('ascii')
+        x, y, bw, bh = mask_utils.toBbox(rle).tolist()
+        anns.append(dict(id=start + len(anns), image_id=image_id, category_id=label + 1,
+                         segmentation=rle, area=area, bbox=[x, y, bw, bh], iscrowd=0))
+    return anns
+
+
+def _label_map(ids: np.ndarray, labels: List[int]) -> np.ndarray:
+    """1 = background, 2.. = shape classes, 0 = a 1-pixel unlabeled band on shape edges."""
+    lut = np.array([1] + [label + 2 for label in labels], np.uint8)
+    seg = lut[ids]
+    edges = cv2.morphologyEx(ids.astype(np.float32), cv2.MORPH_GRADIENT,
+                             np.ones((3, 3), np.uint8)) > 0
+    seg[edges] = 0
+    return seg
+
+
+def make_demo_data(root: str, seed: int = 0, num_train: int = 64, num_val: int = 16,
+                   size_range: Tuple[int, int] = (192, 320)) -> dict:
+    """Write both layouts under ``root`` (skipped where complete); return their paths."""
+    coco, ade = osp.join(root, 'coco'), osp.join(root, 'ade')
+    done = osp.join(root, '.complete')
+    if osp.exists(done):
+        return dict(coco=coco, ade=ade)
+    rng = np.random.RandomState(seed)
+    categories = [dict(id=i + 1, name=name) for i, name in enumerate(CLASSES)]
+    for split, ade_split, count in (('train', 'training', num_train),
+                                    ('val', 'validation', num_val)):
+        for folder in (osp.join(coco, split), osp.join(coco, 'annotations'),
+                       osp.join(ade, 'images', ade_split),
+                       osp.join(ade, 'annotations', ade_split)):
+            os.makedirs(folder, exist_ok=True)
+        images, annotations = [], []
+        for i in range(count):
+            h, w = (int(v) for v in rng.randint(size_range[0], size_range[1] + 1, 2))
+            img, ids, labels = make_scene(rng, h, w)
+            name = f'{split}_{i:04d}'
+            cv2.imwrite(osp.join(coco, split, name + '.jpg'), img)
+            cv2.imwrite(osp.join(ade, 'images', ade_split, name + '.jpg'), img)
+            cv2.imwrite(osp.join(ade, 'annotations', ade_split, name + '.png'),
+                        _label_map(ids, labels))
+            images.append(dict(id=i + 1, file_name=name + '.jpg', height=h, width=w))
+            annotations += _coco_annotations(ids, labels, i + 1, len(annotations) + 1)
+        with open(osp.join(coco, 'annotations', f'instances_{split}.json'), 'w') as f:
+            json.dump(dict(images=images, annotations=annotations, categories=categories), f)
+    open(done, 'w').close()
+    return dict(coco=coco, ade=ade)

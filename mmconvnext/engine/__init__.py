@@ -1,0 +1,3 @@
+from .optimizers import LearningRateDecayOptimizerConstructor
+
+__all__ = ['LearningRateDecayOptimizerConstructor']

@@ -1,0 +1,3 @@
+from .layer_decay import LearningRateDecayOptimizerConstructor
+
+__all__ = ['LearningRateDecayOptimizerConstructor']

@@ -1,0 +1,250 @@
+"""ConvNeXt backbone (Liu et al., "A ConvNet for the 2020s", CVPR 2022).
+
+Parameter names are those of the paper's released code, so its checkpoints load as they are:
+``downsample_layers.{0..3}``, ``stages.{i}.{j}.{dwconv,norm,pwconv1,pwconv2,gamma}``,
+``norm{i}`` for each output index.
+"""
+from typing import Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmcv.cnn.bricks import DropPath
+from mmengine.model import BaseModule
+from mmengine.model.weight_init import trunc_normal_
+from torch.utils.checkpoint import checkpoint
+
+from mmconvnext.registry import MODELS
+
+ARCH_SETTINGS = {
+    'tiny': dict(depths=[3, 3, 9, 3], dims=[96, 192, 384, 768]),
+    'small': dict(depths=[3, 3, 27, 3], dims=[96, 192, 384, 768]),
+    'base': dict(depths=[3, 3, 27, 3], dims=[128, 256, 512, 1024]),
+    'large': dict(depths=[3, 3, 27, 3], dims=[192, 384, 768, 1536]),
+    'xlarge': dict(depths=[3, 3, 27, 3], dims=[256, 512, 1024, 2048]),
+}
+NUM_STAGES = 4
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """LayerNorm over the channels of a feature map: (N, C, H, W) -> (N, C, H, W).
+
+    Runs ``F.layer_norm`` on the (N, H, W, C) view. On a channels_last tensor that view is
+    contiguous, so no copy is made and the result is channels_last again.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.layer_norm(x.permute(0, 2, 3, 1), self.normalized_shape, self.weight,
+                         self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class ConvNeXtBlock(nn.Module):
+    """One ConvNeXt block: (N, C, H, W) -> (N, C, H, W).
+
+    x + drop_path(gamma * pwconv2(GELU(pwconv1(LN(dwconv7x7(x)))))), where LN and the two
+    Linear layers act on the channels of each pixel.
+
+    Args:
+        dim: channels C.
+        drop_path: stochastic depth rate of this block.
+        layer_scale_init_value: initial value of ``gamma``; 0 disables it.
+    """
+
+    def __init__(self, dim: int, drop_path: float = 0.,
+                 layer_scale_init_value: float = 1e-6):
+        super().__init__()
+        self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.pwconv1 = nn.Linear(dim, 4 * dim)
+        self.act = nn.GELU()
+        self.pwconv2 = nn.Linear(4 * dim, dim)
+        self.gamma = nn.Parameter(torch.full((dim, ), float(layer_scale_init_value))) \
+            if layer_scale_init_value > 0 else None
+        self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.dwconv(x).permute(0, 2, 3, 1)  # (N, H, W, C)
+        y = self.pwconv2(self.act(self.pwconv1(self.norm(y))))
+        if self.gamma is not None:
+            y = y * self.gamma
+        return x + self.drop_path(y.permute(0, 3, 1, 2))
+
+
+@MODELS.register_module()
+class ConvNeXt(BaseModule):
+    """ConvNeXt backbone for detection, segmentation and classification.
+
+    Args:
+        arch: 'tiny', 'small', 'base', 'large', 'xlarge', or dict(depths=[4 ints],
+            dims=[4 ints]).
+        in_channels: channels of the input image.
+        out_indices: stages whose outputs are returned (negative indices count from the end).
+        drop_path_rate: stochastic depth, rising linearly from 0 over all blocks to this rate.
+        layer_scale_init_value: initial ``gamma`` of every block; 0 disables layer scale.
+        frozen_stages: -1 freezes nothing; i freezes the stem and stages 0..i (no grads,
+            eval mode).
+        with_cp: recompute each block in backward (activation checkpointing) to save memory.
+        channels_last: run in the channels_last memory format (same values, fewer copies).
+        init_cfg: e.g. dict(type='Pretrained', checkpoint=PATH_OR_URL); see
+            :func:`mmconvnext.checkpoint.load_backbone_checkpoint` for the layouts accepted.
+
+    Input (N, in_channels, H, W); output a tuple with, for each i in out_indices, a map of
+    shape (N, dims[i], H / 2**(i+2), W / 2**(i+2)) (strides 4, 8, 16, 32), each passed
+    through its own channels-first LayerNorm ``norm{i}``.
+    """
+
+    def __init__(self,
+                 arch: Union[str, dict] = 'tiny',
+                 in_channels: int = 3,
+                 out_indices: Sequence[int] = (0, 1, 2, 3),
+                 drop_path_rate: float = 0.,
+                 layer_scale_init_value: float = 1e-6,
+                 frozen_stages: int = -1,
+                 with_cp: bool = False,
+                 channels_last: bool = True,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        self.depths, self.dims = _parse_arch(arch)
+        self.out_indices = _parse_out_indices(out_indices)
+        if not -1 <= frozen_stages < NUM_STAGES:
+            raise ValueError(
+                f'frozen_stages must be in [-1, {NUM_STAGES - 1}], got {frozen_stages}')
+        if not 0 <= drop_path_rate < 1:
+            raise ValueError(f'drop_path_rate must be in [0, 1), got {drop_path_rate}')
+        self.frozen_stages = frozen_stages
+        self.with_cp = with_cp
+        self.channels_last = channels_last
+
+        dims = self.dims
+        self.downsample_layers = nn.ModuleList([
+            nn.Sequential(
+                nn.Conv2d(in_channels, dims[0], kernel_size=4, stride=4),
+                LayerNorm2d(dims[0], eps=1e-6))
+        ] + [
+            nn.Sequential(
+                LayerNorm2d(dims[i], eps=1e-6),
+                nn.Conv2d(dims[i], dims[i + 1], kernel_size=2, stride=2))
+            for i in range(NUM_STAGES - 1)
+        ])
+        rates = torch.linspace(0, drop_path_rate, sum(self.depths)).tolist()
+        self.stages = nn.ModuleList()
+        for i, depth in enumerate(self.depths):
+            first = sum(self.depths[:i])
+            self.stages.append(nn.Sequential(*[
+                ConvNeXtBlock(dims[i], rates[first + j], layer_scale_init_value)
+                for j in range(depth)
+            ]))
+        for i in self.out_indices:
+            self.add_module(f'norm{i}', LayerNorm2d(dims[i], eps=1e-6))
+        self._freeze_stages()
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        outs = []
+        for i in range(NUM_STAGES):
+            x = self.downsample_layers[i](x)
+            for block in self.stages[i]:
+                x = checkpoint(block, x, use_reentrant=False) \
+                    if self.with_cp and self.training else block(x)
+            if i in self.out_indices:
+                outs.append(getattr(self, f'norm{i}')(x))
+        return tuple(outs)
+
+    def init_weights(self):
+        """Pretrained weights from ``init_cfg``, else the paper's truncated-normal init."""
+        if self.init_cfg is not None and self.init_cfg.get('type') == 'Pretrained':
+            from mmconvnext.checkpoint import load_backbone_checkpoint
+            load_backbone_checkpoint(self, self.init_cfg['checkpoint'],
+                                     prefix=self.init_cfg.get('prefix'))
+            self._is_init = True
+        elif self.init_cfg is None:
+            for m in self.modules():
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    trunc_normal_(m.weight, std=.02)
+                    nn.init.zeros_(m.bias)
+            self._is_init = True
+        else:
+            super().init_weights()
+
+    def _freeze_stages(self):
+        for i in range(self.frozen_stages + 1):
+            for module in (self.downsample_layers[i], self.stages[i]):
+                module.eval()
+                for param in module.parameters():
+                    param.requires_grad = False
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        self._freeze_stages()
+        return self
+
+    def get_layer_id(self, name: str, num_layers: int, decay_type: str) -> int:
+        """Learning-rate decay id of parameter ``name`` (relative to this backbone).
+
+        Ids follow the paper's code. 'layer_wise': stem 0, stage 0 -> 1, downsample 1 and
+        stage 1 -> 2, downsample 2 -> 3, block b of stage 2 -> 3 + b // 3, downsample 3 and
+        stage 3 -> num_layers, anything else (output norms) -> num_layers + 1.
+        'stage_wise': downsample layers 0, stage i -> i + 1, anything else num_layers + 1.
+        """
+        parts = name.split('.')
+        if decay_type == 'layer_wise':
+            needed = 3 + (self.depths[2] - 1) // 3 + 1
+            if num_layers < needed:
+                raise ValueError(
+                    f'num_layers={num_layers} is too small for layer_wise decay of a '
+                    f'backbone with {self.depths[2]} blocks in stage 2: needs >= {needed}')
+            if parts[0] == 'downsample_layers':
+                return (0, 2, 3, num_layers)[int(parts[1])]
+            if parts[0] == 'stages':
+                stage, block = int(parts[1]), int(parts[2])
+                return (1, 2, 3 + block // 3, num_layers)[stage]
+            return num_layers + 1
+        if decay_type == 'stage_wise':
+            if num_layers < NUM_STAGES:
+                raise ValueError(f'num_layers={num_layers} is too small for stage_wise decay '
+                                 f'of {NUM_STAGES} stages: needs >= {NUM_STAGES}')
+            if parts[0] == 'downsample_layers':
+                return 0
+            if parts[0] == 'stages':
+                return int(parts[1]) + 1
+            return num_layers + 1
+        raise ValueError(
+            f"decay_type must be 'layer_wise' or 'stage_wise', got {decay_type!r}")
+
+
+def _parse_arch(arch: Union[str, dict]) -> Tuple[list, list]:
+    if isinstance(arch, str):
+        if arch not in ARCH_SETTINGS:
+            raise ValueError(
+                f'unknown ConvNeXt arch {arch!r}; choose one of {sorted(ARCH_SETTINGS)} '
+                'or pass dict(depths=[...], dims=[...])')
+        arch = ARCH_SETTINGS[arch]
+    if not isinstance(arch, dict) or set(arch) != {'depths', 'dims'}:
+        raise ValueError(f'a custom ConvNeXt arch must be dict(depths=[...], dims=[...]), '
+                         f'got {arch!r}')
+    depths, dims = list(arch['depths']), list(arch['dims'])
+    if len(depths) != len(dims):
+        raise ValueError(f'arch depths and dims differ in length: depths={depths} '
+                         f'({len(depths)}), dims={dims} ({len(dims)})')
+    if len(depths) != NUM_STAGES:
+        raise ValueError(f'ConvNeXt has {NUM_STAGES} stages: got depths={depths}, dims={dims}')
+    if any(int(v) != v or v < 1 for v in depths + dims):
+        raise ValueError(f'arch depths and dims must be positive integers, got '
+                         f'depths={depths}, dims={dims}')
+    return depths, dims
+
+
+def _parse_out_indices(out_indices) -> Tuple[int, ...]:
+    if isinstance(out_indices, int):
+        out_indices = [out_indices]
+    result = []
+    for i in out_indices:
+        if not -NUM_STAGES <= i < NUM_STAGES:
+            raise ValueError(f'out_indices must lie in [-{NUM_STAGES}, {NUM_STAGES - 1}], '
+                             f'got {i} in {tuple(out_indices)}')
+        result.append(i % NUM_STAGES)
+    if not result or len(set(result)) != len(result):
+        raise ValueError(f'out_indices must be non-empty and unique, got {tuple(out_indices)}')
+    return tuple(sorted(result))

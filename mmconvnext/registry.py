@@ -1,0 +1,20 @@
+"""mmconvnext's registries: children of mmengine's roots under the scope ``mmconvnext``.
+
+Configs in any OpenMMLab scope (mmdet, mmseg, mmpretrain) reach our modules as
+``type='mmconvnext.X'``; mmengine imports this module, then the ``locations``, to find them.
+"""
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import \
+    OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
+from mmengine.registry import Registry
+
+MODELS = Registry(
+    'model', parent=MMENGINE_MODELS, scope='mmconvnext', locations=['mmconvnext.models'])
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    'optimizer wrapper constructor', parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
+    scope='mmconvnext', locations=['mmconvnext.engine'])
+# datasets import mmseg / mmdet, so they are loaded only when a config names one
+DATASETS = Registry(
+    'dataset', parent=MMENGINE_DATASETS, scope='mmconvnext',
+    locations=['mmconvnext.datasets'])

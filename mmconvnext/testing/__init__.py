@@ -1,0 +1,1 @@
+"""Reference implementations used by tests and benchmarks."""

@@ -1,0 +1,121 @@
+"""The backbone and the optimizer constructor inside real mmdet / mmseg / mmpretrain models,
+built from this repository's configs."""
+import copy
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.structures import PixelData
+
+import mmconvnext
+from mmconvnext.models import ConvNeXt
+
+CONFIGS = Path(__file__).parents[2] / 'configs'
+
+
+def build_model(config):
+    """(model, cfg) from a config file, with no pretrained weights to fetch."""
+    cfg = Config.fromfile(CONFIGS / config)
+    cfg.model.backbone.init_cfg = None
+    init_default_scope(cfg.default_scope)
+    from mmengine.registry import MODELS
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model, cfg
+
+
+def fp32_optim_wrapper(model, cfg):
+    optim_cfg = copy.deepcopy(cfg.optim_wrapper)
+    optim_cfg.type = 'OptimWrapper'  # AmpOptimWrapper needs a GPU
+    return build_optim_wrapper(model, optim_cfg)
+
+
+def train_step_changes_weights(model, optim_wrapper, data):
+    model.train()
+    before = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+    log_vars = model.train_step(data, optim_wrapper)
+    assert all(torch.isfinite(v).all() for v in log_vars.values())
+    changed = [n for n, p in model.named_parameters()
+               if n in before and not torch.equal(before[n], p.detach())]
+    assert any(n.startswith('backbone.stages.2.') for n in changed)
+    assert any(not n.startswith('backbone.') for n in changed)
+    return log_vars
+
+
+@pytest.mark.parametrize('config', ['mask_rcnn/convnext_t_3x.py',
+                                    'cascade_mask_rcnn/convnext_t_3x.py'])
+def test_mmdet_detector_loss_predict_and_step(config):
+    from mmdet.testing import demo_mm_inputs
+    torch.manual_seed(0)
+    model, cfg = build_model(config)
+    assert isinstance(model.backbone, ConvNeXt)
+    assert torch.all(model.backbone.stages[0][0].gamma == 1.0)  # layer_scale_init_value=1.0
+    data = demo_mm_inputs(batch_size=2, image_shapes=(3, 128, 160), num_items=[3, 2],
+                          num_classes=80, with_mask=True)
+    log_vars = train_step_changes_weights(model, fp32_optim_wrapper(model, cfg), data)
+    stage = 's2.' if config.startswith('cascade') else ''
+    assert {'loss_rpn_cls', f'{stage}loss_mask', f'{stage}loss_bbox'} <= set(log_vars)
+    model.eval()
+    with torch.no_grad():
+        results = model.test_step(data)
+    assert len(results) == 2
+    assert results[0].pred_instances.bboxes.shape[-1] == 4
+    assert len(results[0].pred_instances.masks) == len(results[0].pred_instances.bboxes)
+
+
+def seg_batch(num_classes, shape=(128, 128), batch=2):
+    from mmseg.structures import SegDataSample
+    gen = torch.Generator().manual_seed(0)
+    inputs, samples = [], []
+    for _ in range(batch):
+        inputs.append(torch.randint(0, 255, (3, *shape), generator=gen, dtype=torch.uint8))
+        sample = SegDataSample(metainfo=dict(img_shape=shape, ori_shape=shape, pad_shape=shape))
+        sample.gt_sem_seg = PixelData(
+            data=torch.randint(0, num_classes, (1, *shape), generator=gen))
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def test_mmseg_upernet_loss_predict_and_step():
+    torch.manual_seed(0)
+    model, cfg = build_model('upernet/convnext_t_512_160k_ade20k.py')
+    model.data_preprocessor.size = (128, 128)
+    model.test_cfg.update(crop_size=(128, 128), stride=(85, 85))
+    data = seg_batch(150)
+    log_vars = train_step_changes_weights(model, fp32_optim_wrapper(model, cfg), data)
+    assert {'decode.loss_ce', 'aux.loss_ce'} <= set(log_vars)
+    model.eval()
+    with torch.no_grad():
+        results = model.test_step(seg_batch(150, batch=1))
+    assert results[0].pred_sem_seg.data.shape == (1, 128, 128)
+    assert results[0].seg_logits.data.shape == (150, 128, 128)
+
+
+def test_mmpretrain_image_classifier():
+    from mmpretrain.registry import MODELS
+    from mmpretrain.structures import DataSample
+    init_default_scope('mmpretrain')
+    model = MODELS.build(dict(
+        type='ImageClassifier',
+        backbone=dict(type='mmconvnext.ConvNeXt', arch='tiny', out_indices=(3, )),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=10, in_channels=768,
+                  loss=dict(type='CrossEntropyLoss'))))
+    assert isinstance(model.backbone, ConvNeXt)
+    x = torch.randn(2, 3, 64, 64)
+    samples = [DataSample().set_gt_label(3), DataSample().set_gt_label(7)]
+    loss = model(x, samples, mode='loss')['loss']
+    assert loss.item() > 0
+    preds = model(x, mode='predict')
+    assert preds[0].pred_score.shape == (10, )
+    assert abs(preds[0].pred_score.sum().item() - 1) < 1e-5
+
+
+def test_scope_resolution_without_default_scope():
+    """`type='mmconvnext.ConvNeXt'` reaches our registry from mmengine's root too."""
+    from mmengine.registry import MODELS
+    model = MODELS.build(dict(type='mmconvnext.ConvNeXt', arch='tiny'))
+    assert type(model) is mmconvnext.models.ConvNeXt

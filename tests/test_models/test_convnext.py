@@ -1,0 +1,142 @@
+import pytest
+import torch
+
+from mmconvnext.models import ConvNeXt
+from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
+from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
+
+# Parameter counts of the paper's classification models (1000 classes), as timm and the
+# paper's README report them: T 28.6M, S 50.2M, B 88.6M, L 197.8M, XL 350.2M.
+CLASSIFIER_PARAMS = {
+    'tiny': 28_589_128, 'small': 50_223_688, 'base': 88_591_464, 'large': 197_767_336,
+    'xlarge': 350_196_968
+}
+
+
+@pytest.mark.parametrize('arch', list(ARCH_SETTINGS))
+def test_every_arch_shapes_and_parameter_count(arch):
+    model = ConvNeXt(arch).eval()
+    dims = ARCH_SETTINGS[arch]['dims']
+    with torch.no_grad():
+        outs = model(torch.randn(1, 3, 64, 96))
+    assert [tuple(o.shape) for o in outs] == [(1, dims[i], 64 // 2**(i + 2), 96 // 2**(i + 2))
+                                             for i in range(4)]
+    head_and_final_norm = dims[3] * 1000 + 1000 + 2 * dims[3]
+    output_norms = sum(2 * d for d in dims)
+    assert sum(p.numel() for p in model.parameters()) == \
+        CLASSIFIER_PARAMS[arch] - head_and_final_norm + output_norms
+    classifier = PaperConvNeXt(**ARCH_SETTINGS[arch], num_classes=1000)
+    assert sum(p.numel() for p in classifier.parameters()) == CLASSIFIER_PARAMS[arch]
+
+
+def test_custom_arch_and_out_indices():
+    model = ConvNeXt(dict(depths=[1, 2, 1, 1], dims=[8, 16, 24, 32]), out_indices=(-1, 1))
+    assert model.out_indices == (1, 3)
+    assert not hasattr(model, 'norm0') and hasattr(model, 'norm3')
+    outs = model(torch.randn(2, 3, 64, 64))
+    assert [o.shape[1] for o in outs] == [16, 32]
+    assert [o.shape[-1] for o in outs] == [8, 2]
+
+
+def test_drop_path_rises_linearly_over_all_blocks():
+    model = ConvNeXt('tiny', drop_path_rate=0.4)
+    rates = [getattr(b.drop_path, 'drop_prob', 0.) for s in model.stages for b in s]
+    assert len(rates) == 18
+    assert rates == pytest.approx(torch.linspace(0, 0.4, 18).tolist())
+
+
+def test_layer_scale_zero_disables_gamma():
+    model = ConvNeXt(dict(depths=[1, 1, 1, 1], dims=[8, 8, 8, 8]), layer_scale_init_value=0)
+    assert all(b.gamma is None for s in model.stages for b in s)
+    assert not any(n.endswith('gamma') for n, _ in model.named_parameters())
+
+
+SMALL = dict(depths=[2, 2, 3, 2], dims=[16, 24, 32, 40])
+
+
+@pytest.mark.parametrize('channels_last', [True, False])
+def test_outputs_equal_paper_reference(channels_last):
+    ours = randomize_(ConvNeXt(SMALL, channels_last=channels_last), seed=1).eval()
+    reference = PaperConvNeXt(**SMALL).eval()
+    reference.load_state_dict(ours.state_dict())  # same names, strict
+    x = torch.randn(2, 3, 96, 64)
+    with torch.no_grad():
+        for a, b in zip(ours(x), reference(x)):
+            assert a.abs().mean() > 0.1  # random gamma: blocks are far from the identity
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_gradients_equal_paper_reference():
+    ours = randomize_(ConvNeXt(SMALL), seed=2)
+    reference = PaperConvNeXt(**SMALL)
+    reference.load_state_dict(ours.state_dict())
+    x = torch.randn(2, 3, 64, 64)
+    sum(o.square().mean() for o in ours(x)).backward()
+    sum(o.square().mean() for o in reference(x)).backward()
+    ref_grads = dict(reference.named_parameters())
+    for name, p in ours.named_parameters():
+        torch.testing.assert_close(p.grad, ref_grads[name].grad, rtol=1e-4, atol=1e-5)
+
+
+def test_frozen_stages_get_no_grads_and_stay_in_eval():
+    model = ConvNeXt(SMALL, frozen_stages=1, drop_path_rate=0.2)
+    model.train()
+    sum(o.sum() for o in model(torch.randn(1, 3, 64, 64))).backward()
+    for i in range(4):
+        for module in (model.downsample_layers[i], model.stages[i]):
+            frozen = i <= 1
+            assert module.training is not frozen
+            for p in module.parameters():
+                assert p.requires_grad is not frozen
+                assert (p.grad is None) is frozen
+    assert model.norm0.weight.grad is not None
+
+
+def test_with_cp_gives_same_outputs_and_grads():
+    torch.manual_seed(0)
+    plain = randomize_(ConvNeXt(SMALL, drop_path_rate=0.3), seed=3).train()
+    ckpt = ConvNeXt(SMALL, drop_path_rate=0.3, with_cp=True).train()
+    ckpt.load_state_dict(plain.state_dict())
+    x = torch.randn(2, 3, 64, 64)
+    torch.manual_seed(7)  # same drop-path draws in both
+    out_a = plain(x)
+    torch.manual_seed(7)
+    out_b = ckpt(x)
+    for a, b in zip(out_a, out_b):
+        torch.testing.assert_close(a, b)
+    sum(o.square().sum() for o in out_a).backward()
+    sum(o.square().sum() for o in out_b).backward()
+    grads = dict(plain.named_parameters())
+    for name, p in ckpt.named_parameters():
+        torch.testing.assert_close(p.grad, grads[name].grad, rtol=1e-5, atol=1e-6)
+
+
+def test_default_init_is_the_papers():
+    # the paper: trunc_normal_(std=.02) on conv and linear weights (cut at +-2, absolute),
+    # zero biases, LayerNorm 1 / 0
+    torch.manual_seed(0)
+    model = ConvNeXt('tiny')
+    model.init_weights()
+    w = model.stages[2][0].pwconv1.weight
+    assert w.std().item() == pytest.approx(0.02, rel=0.02)
+    assert abs(w.mean().item()) < 1e-3
+    assert model.stages[2][0].pwconv1.bias.abs().sum() == 0
+    assert model.downsample_layers[0][0].bias.abs().sum() == 0
+    assert torch.all(model.norm2.weight == 1) and torch.all(model.stages[0][0].norm.bias == 0)
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(arch='huge'), "unknown ConvNeXt arch 'huge'"),
+    (dict(arch=dict(depths=[3, 3, 9], dims=[96, 192, 384, 768])), 'differ in length'),
+    (dict(arch=dict(depths=[3, 3, 9, 3])), 'must be dict(depths='),
+    (dict(arch=dict(depths=[3, 3], dims=[8, 8])), 'has 4 stages'),
+    (dict(out_indices=(0, 4)), 'out_indices must lie in [-4, 3], got 4'),
+    (dict(out_indices=(1, -3)), 'unique'),
+    (dict(frozen_stages=4), 'frozen_stages must be in [-1, 3], got 4'),
+    (dict(frozen_stages=-2), 'got -2'),
+    (dict(drop_path_rate=1.0), 'drop_path_rate'),
+])
+def test_bad_arguments_name_the_problem(kwargs, message):
+    with pytest.raises(ValueError) as err:
+        ConvNeXt(**kwargs)
+    assert message in str(err.value)

@@ -1,0 +1,59 @@
+"""The paper's Table 3 and Table 4, ours beside theirs: parameters and FLOPs of every config,
+and the difference in %. Exits 1 if any row is more than --tolerance % off.
+
+    python tools/analysis/paper_tables.py [--json rows.json] [--only PATTERN]
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+import time
+
+from mmconvnext.analysis import config_complexity
+from mmconvnext.analysis.paper import TABLE3, TABLE4
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def rows(table, only):
+    for config, (params_m, gflops, *accuracy) in table.items():
+        if only and only not in config:
+            continue
+        ours = config_complexity(osp.join(ROOT, config))
+        yield dict(config=config, params=ours['params'], flops=ours['flops'],
+                   paper_params=int(params_m * 1e6), paper_flops=int(gflops * 1e9),
+                   paper_accuracy=accuracy)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--json', help='also write the rows to this file')
+    parser.add_argument('--only', help='only configs whose path contains this')
+    parser.add_argument('--tolerance', type=float, default=1.0, help='in %% (default 1)')
+    args = parser.parse_args()
+    start, all_rows, failed = time.time(), [], 0
+    for title, table, acc in (('Table 3, COCO (FLOPs at 1280x800)', TABLE3, 'box/mask AP'),
+                              ('Table 4, ADE20K (FLOPs at 2048x512 / 2560x640)', TABLE4,
+                               'mIoU ss/ms')):
+        print(f'\n{title}\n{"config":<52}{"params ours/paper":>22}{"diff":>8}'
+              f'{"GFLOPs ours/paper":>22}{"diff":>8}  paper {acc}')
+        for row in rows(table, args.only):
+            dp = 100 * (row['params'] / row['paper_params'] - 1)
+            df = 100 * (row['flops'] / row['paper_flops'] - 1)
+            bad = abs(dp) > args.tolerance or abs(df) > args.tolerance
+            failed += bad
+            accuracy = '/'.join('-' if a is None else f'{a}' for a in row['paper_accuracy'])
+            print(f"{row['config']:<52}{row['params'] / 1e6:>13.1f}M /{row['paper_params'] / 1e6:>4.0f}M"
+                  f"{dp:>+7.2f}%{row['flops'] / 1e9:>13.1f}G /{row['paper_flops'] / 1e9:>5.0f}G"
+                  f"{df:>+7.2f}%  {accuracy}{'  <-- off' if bad else ''}")
+            all_rows.append({k: v for k, v in row.items() if k != 'paper_accuracy'})
+    print(f'\n{len(all_rows)} configs in {time.time() - start:.1f} s; '
+          f'{failed} more than {args.tolerance}% off the paper')
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(all_rows, f, indent=1)
+    sys.exit(1 if failed or not all_rows else 0)
+
+
+if __name__ == '__main__':
+    main()

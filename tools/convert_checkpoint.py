@@ -1,0 +1,55 @@
+"""Convert ConvNeXt weights of any known layout to mmconvnext's backbone format.
+
+    python tools/convert_checkpoint.py SRC DST [--arch tiny]
+
+SRC: a path or URL of the paper's classification checkpoints, timm, mmpretrain, Hugging Face
+transformers (.bin / .safetensors), or any mmengine / mmdet / mmseg model with our backbone.
+DST gets {'state_dict': backbone weights, 'meta': {...}}, loadable with
+init_cfg=dict(type='Pretrained', checkpoint=DST). Unknown layouts are refused.
+"""
+import argparse
+import os
+import sys
+
+import torch
+
+from mmconvnext.checkpoint import convert, load_any
+from mmconvnext.checkpoint.load import summarize
+
+
+def save_atomically(obj, path):
+    """Write to a temporary file beside ``path``, then rename: never a half-written DST."""
+    tmp = f'{path}.tmp{os.getpid()}'
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('src')
+    parser.add_argument('dst')
+    parser.add_argument('--arch', help='check the weights against this arch (tiny, small, ...)')
+    args = parser.parse_args()
+    state_dict, layout, dropped = convert(load_any(args.src))
+    if not state_dict:
+        sys.exit(f'error: {args.src} ({layout} layout) holds no ConvNeXt backbone weights')
+    if args.arch:
+        from mmconvnext.checkpoint.load import check_fits
+        from mmconvnext.models import ConvNeXt
+        check_fits(ConvNeXt(args.arch), state_dict, f'{args.src} ({layout} layout)')
+    save_atomically(dict(state_dict=state_dict,
+                         meta=dict(source=args.src, layout=layout, converter='mmconvnext')),
+                    args.dst)
+    print(f'{args.src}: {layout} layout\n'
+          f'  mapped  {len(state_dict)} tensors ({sum(v.numel() for v in state_dict.values()):,} '
+          f'values): {summarize(state_dict)}\n'
+          f'  dropped {len(dropped)} keys: {summarize(dropped)}\n'
+          f'  wrote   {args.dst}')
+
+
+if __name__ == '__main__':
+    main()

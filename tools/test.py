@@ -1,0 +1,87 @@
+"""Evaluate a checkpoint on a config's test set; its default_scope (mmdet / mmseg) picks which.
+
+    python tools/test.py CONFIG CKPT [--tta] [--show-dir DIR] [--out PATH] ...
+    tools/dist_test.sh CONFIG CKPT GPUS [...]
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from mmconvnext.compat import fit_config_to_machine
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test a ConvNeXt detector or segmenter')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file (ours, or a released model)')
+    parser.add_argument('--work-dir', help='where the metrics are written')
+    parser.add_argument('--out', help='detection: dump the results to this .pkl; '
+                        'segmentation: write the predicted label maps to this folder')
+    parser.add_argument('--show-dir', help='draw the predictions into this folder')
+    parser.add_argument('--tta', action='store_true',
+                        help="test-time augmentation from the config's tta_pipeline/tta_model")
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def enable_tta(cfg, config):
+    if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
+        raise ValueError(f'--tta: {config} defines no tta_model / tta_pipeline')
+    cfg.model = ConfigDict(**cfg.tta_model, module=cfg.model)
+    dataset = cfg.test_dataloader.dataset
+    while 'dataset' in dataset:  # wrappers such as ConcatDataset
+        dataset = dataset['dataset']
+    dataset.pipeline = cfg.tta_pipeline
+
+
+def enable_outputs(cfg, args):
+    """--show-dir and --out, each in the way of the config's own scope."""
+    detection = cfg.default_scope == 'mmdet'
+    if args.show_dir:
+        hook = cfg.default_hooks.visualization
+        hook.draw = True
+        if detection:
+            hook.test_out_dir = osp.abspath(args.show_dir)
+        else:
+            cfg.visualizer.save_dir = osp.abspath(args.show_dir)
+            hook.interval = 1
+    if args.out and detection:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--out must be a .pkl file for detection, got {args.out}')
+        evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [
+            cfg.test_evaluator]
+        cfg.test_evaluator = evaluators + [dict(type='DumpDetResults', out_file_path=args.out)]
+    elif args.out:
+        cfg.test_evaluator.output_dir = args.out
+        cfg.test_evaluator.keep_results = True
+
+
+def main():
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    cfg.model.backbone.init_cfg = None  # the checkpoint holds every weight
+    if args.tta:
+        enable_tta(cfg, args.config)
+    enable_outputs(cfg, args)
+    fit_config_to_machine(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
