@@ -127,7 +127,7 @@ class ConvNeXt(BaseModule):
                 nn.Conv2d(dims[i], dims[i + 1], kernel_size=2, stride=2))
             for i in range(NUM_STAGES - 1)
         ])
-        rates = torch.linspace(0, drop_path_rate, sum(self.depths)).tolist()
+        rates = torch.linspace(0, drop_path_rate, sum(self.depths), device='cpu').tolist()
         self.stages = nn.ModuleList()
         for i, depth in enumerate(self.depths):
             first = sum(self.depths[:i])

@@ -1,0 +1,38 @@
+"""Predict on images with a trained detector or segmenter and draw the results.
+
+    python tools/infer.py CONFIG CHECKPOINT IMAGE [IMAGE ...] [--out-dir outputs/infer]
+
+IMAGE may be files or folders. Uses mmdet's DetInferencer or mmseg's MMSegInferencer
+(the config's default_scope decides); pictures go to OUT_DIR/vis, predictions to OUT_DIR/preds.
+"""
+import argparse
+import os
+import os.path as osp
+
+import mmconvnext  # noqa: F401  (safe checkpoint loading, registries)
+from mmconvnext.apis import build_inferencer
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('images', nargs='+', help='image files or folders')
+    parser.add_argument('--out-dir', default='outputs/infer')
+    parser.add_argument('--score-thr', type=float, default=0.3,
+                        help='detection: draw boxes scoring at least this')
+    parser.add_argument('--device', default=None, help='cpu, cuda, ... (default: best there)')
+    args = parser.parse_args()
+    missing = [p for p in args.images if not osp.exists(p)]
+    if missing:
+        parser.error(f'no such image or folder: {missing}')
+    inferencer = build_inferencer(args.config, args.checkpoint, args.device)
+    kwargs = dict(pred_score_thr=args.score_thr) if inferencer.scope == 'mmdet' else {}
+    images = [osp.join(p, f) for p in args.images if osp.isdir(p)
+              for f in sorted(os.listdir(p))] + [p for p in args.images if not osp.isdir(p)]
+    inferencer(images, out_dir=args.out_dir, no_save_pred=False, **kwargs)
+    print(f'{len(images)} pictures in {osp.abspath(osp.join(args.out_dir, "vis"))}')
+
+
+if __name__ == '__main__':
+    main()
