@@ -3,7 +3,7 @@
     python tools/infer.py CONFIG CHECKPOINT IMAGE [IMAGE ...] [--out-dir outputs/infer]
 
 IMAGE may be files or folders. Uses mmdet's DetInferencer or mmseg's MMSegInferencer
-(the config's default_scope decides); pictures go to OUT_DIR/vis, predictions to OUT_DIR/preds.
+(the config's default_scope decides); pictures go to OUT_DIR/vis, predictions to OUT_DIR/preds (mmdet) or OUT_DIR/pred (mmseg).
 """
 import argparse
 import os
@@ -27,10 +27,12 @@ def main():
     if missing:
         parser.error(f'no such image or folder: {missing}')
     inferencer = build_inferencer(args.config, args.checkpoint, args.device)
-    kwargs = dict(pred_score_thr=args.score_thr) if inferencer.scope == 'mmdet' else {}
+    # DetInferencer writes predictions only when asked; MMSegInferencer always does
+    kwargs = dict(pred_score_thr=args.score_thr, no_save_pred=False) \
+        if inferencer.scope == 'mmdet' else {}
     images = [osp.join(p, f) for p in args.images if osp.isdir(p)
               for f in sorted(os.listdir(p))] + [p for p in args.images if not osp.isdir(p)]
-    inferencer(images, out_dir=args.out_dir, no_save_pred=False, **kwargs)
+    inferencer(images, out_dir=args.out_dir, **kwargs)
     print(f'{len(images)} pictures in {osp.abspath(osp.join(args.out_dir, "vis"))}')
 
 

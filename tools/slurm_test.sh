@@ -1,21 +1,5 @@
 #!/usr/bin/env bash
-# tools/slurm_test.sh PARTITION JOB_NAME CONFIG CHECKPOINT [TEST ARGS...]
-# Environment: GPUS (8), GPUS_PER_NODE (8), CPUS_PER_TASK (5), SRUN_ARGS, SRUN (srun).
+# tools/slurm_test.sh PARTITION JOB_NAME CONFIG CHECKPOINT [tools/test.py ARGS...]; see srun.sh.
 set -euo pipefail
-if [[ $# -lt 4 ]]; then
-  echo "usage: $0 PARTITION JOB_NAME CONFIG CHECKPOINT [tools/test.py arguments]" >&2; exit 2
-fi
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-CHECKPOINT=$4
-GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-$(( GPUS < 8 ? GPUS : 8 ))}
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck disable=SC2086  # SRUN_ARGS is a list of words
-PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" exec ${SRUN:-srun} -p "$PARTITION" \
-  --job-name="$JOB_NAME" --gres=gpu:"$GPUS_PER_NODE" --ntasks="$GPUS" \
-  --ntasks-per-node="$GPUS_PER_NODE" --cpus-per-task="${CPUS_PER_TASK:-5}" \
-  --kill-on-bad-exit=1 ${SRUN_ARGS:-} \
-  "${PYTHON:-python}" -u "$ROOT/tools/test.py" "$CONFIG" "$CHECKPOINT" \
-  --launcher=slurm "${@:5}"
+[[ $# -ge 4 ]] || { echo "usage: $0 PARTITION JOB_NAME CONFIG CHECKPOINT [test args]" >&2; exit 2; }
+exec "$(dirname "${BASH_SOURCE[0]}")/srun.sh" "$1" "$2" test.py "$3" "$4" "${@:5}"

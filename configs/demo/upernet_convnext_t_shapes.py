@@ -32,7 +32,7 @@ test_pipeline = [
     dict(type='PackSegInputs'),
 ]
 train_dataloader = dict(
-    batch_size=4,
+    batch_size=2,  # per process: 4 images per iteration with the demo's 2 CPU processes
     num_workers=2,
     dataset=dict(type=dataset_type, data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
@@ -40,15 +40,15 @@ val_dataloader = dict(
     dataset=dict(type=dataset_type, data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# schedule: 300 iterations, warm-up 50, then poly to 0
-max_iters = 300
+# schedule: 120 iterations, warm-up 20, then poly to 0
+max_iters = 120
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=50),
-    dict(type='PolyLR', power=1.0, begin=50, end=max_iters, eta_min=0.0, by_epoch=False),
+    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=20),
+    dict(type='PolyLR', power=1.0, begin=20, end=max_iters, eta_min=0.0, by_epoch=False),
 ]
-optim_wrapper = dict(optimizer=dict(lr=4e-4))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=100, max_keep_ckpts=2),
+    checkpoint=dict(interval=60, max_keep_ckpts=2),
     visualization=dict(interval=1))

@@ -1,0 +1,97 @@
+"""tools/train.py, tools/test.py and tools/infer.py, run as a user runs them, on the demo
+configs (which inherit the paper's) and a tiny generated data set in the COCO / ADE20K
+layouts: one short training through mmengine's Runner, then a test and pictures."""
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mmconvnext.datasets.demo_data import make_demo_data
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope='module')
+def data(tmp_path_factory):
+    return make_demo_data(str(tmp_path_factory.mktemp('demo')), seed=1, num_train=2,
+                          num_val=2)
+
+
+def run(*args, timeout=600):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
+                            timeout=timeout, env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return result.stdout + result.stderr
+
+
+def det_options(coco):
+    ann = f'{coco}/annotations/instances_val.json'
+    return ['--cfg-options', f'train_dataloader.dataset.data_root={coco}/',
+            f'val_dataloader.dataset.data_root={coco}/',
+            f'test_dataloader.dataset.data_root={coco}/', f'val_evaluator.ann_file={ann}',
+            f'test_evaluator.ann_file={ann}', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
+            'val_dataloader.persistent_workers=False', 'test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False']
+
+
+def seg_options(ade):
+    return ['--cfg-options', f'train_dataloader.dataset.data_root={ade}/',
+            f'val_dataloader.dataset.data_root={ade}/',
+            f'test_dataloader.dataset.data_root={ade}/', 'train_dataloader.batch_size=2',
+            'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+            'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+            'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']
+
+
+def test_detector_train_test_infer(data, tmp_path):
+    config = 'configs/demo/mask_rcnn_convnext_t_shapes.py'
+    work = tmp_path / 'work'
+    log = run('tools/train.py', config, '--work-dir', str(work), *det_options(data['coco']),
+              'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+              'default_hooks.checkpoint.interval=1', 'train_dataloader.batch_size=2')
+    assert 'No GPU here: AmpOptimWrapper -> fp32 OptimWrapper' in log
+    assert 'lr decay layer_wise, decay_rate=0.95, num_layers=6: 16 parameter groups' in log
+    assert 'Epoch(train) [1][1/1]' in log and 'coco/bbox_mAP' in log and 'coco/segm_mAP' in log
+    checkpoint = (work / 'last_checkpoint').read_text().strip()
+    assert checkpoint.endswith('epoch_1.pth')
+
+    out = tmp_path / 'results.pkl'
+    log = run('tools/test.py', config, checkpoint, '--work-dir', str(tmp_path / 'test'),
+              '--out', str(out), '--show-dir', str(tmp_path / 'show'), *det_options(data['coco']))
+    assert 'coco/bbox_mAP' in log and 'coco/segm_mAP' in log
+    results = pickle.loads(out.read_bytes())
+    assert len(results) == 2 and 'pred_instances' in results[0]
+    assert len(list((tmp_path / 'show').rglob('*.jpg'))) == 2
+
+    image = f"{data['coco']}/val/val_0000.jpg"
+    log = run('tools/infer.py', config, checkpoint, image, '--out-dir', str(tmp_path / 'infer'))
+    assert (tmp_path / 'infer' / 'vis' / 'val_0000.jpg').is_file()
+    prediction = json.loads((tmp_path / 'infer' / 'preds' / 'val_0000.json').read_text())
+    assert set(prediction) >= {'labels', 'scores', 'bboxes'}
+
+
+def test_segmenter_train_test_tta_infer(data, tmp_path):
+    config = 'configs/demo/upernet_convnext_t_shapes.py'
+    work = tmp_path / 'work'
+    log = run('tools/train.py', config, '--work-dir', str(work), *seg_options(data['ade']),
+              'train_cfg.max_iters=1', 'train_cfg.val_interval=1',
+              'default_hooks.checkpoint.interval=1')
+    assert 'lr decay stage_wise, decay_rate=0.9, num_layers=6' in log
+    assert 'Iter(train) [1/1]' in log and 'mIoU' in log
+    assert 'SyncBN -> BN' in log
+    checkpoint = (work / 'last_checkpoint').read_text().strip()
+
+    log = run('tools/test.py', config, checkpoint, '--tta', '--out', str(tmp_path / 'maps'),
+              '--work-dir', str(tmp_path / 'test'), *seg_options(data['ade']))
+    assert 'mIoU' in log
+    assert len(list((tmp_path / 'maps').glob('*.png'))) == 2
+
+    image = f"{data['ade']}/images/validation/val_0001.jpg"
+    run('tools/infer.py', config, checkpoint, image, '--out-dir', str(tmp_path / 'infer'))
+    assert (tmp_path / 'infer' / 'vis' / 'val_0001.jpg').is_file()

@@ -1,0 +1,147 @@
+"""ConvNeXt backbones side by side, with the same weights: ours, the paper's layout, timm and
+mmpretrain. Checks that their outputs agree, then prints median time (forward, and forward +
+backward) and peak tensor memory, each as a ratio to ours.
+
+    python tools/analysis/bench_backbone.py [--archs tiny base] [--shapes 1x3x800x1280 ...]
+        [--device cpu|cuda] [--bf16] [--compile] [--repeat 5]
+"""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+
+from mmconvnext.analysis.memory import PeakTensorMemory
+from mmconvnext.checkpoint.layouts import LAYOUTS
+from mmconvnext.models import ConvNeXt
+from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
+from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
+
+
+class TimmFeatures(nn.Module):
+    """timm's ConvNeXt stage outputs, through four output LayerNorms (timm's LayerNorm2d) as
+    in the detection backbone."""
+
+    def __init__(self, arch):
+        super().__init__()
+        import timm
+        from timm.layers import LayerNorm2d
+        self.body = timm.models.convnext.ConvNeXt(**ARCH_SETTINGS[arch], num_classes=0)
+        self.norms = nn.ModuleList(LayerNorm2d(d, eps=1e-6) for d in ARCH_SETTINGS[arch]['dims'])
+
+    def forward(self, x):
+        feats = self.body.forward_intermediates(x, intermediates_only=True)
+        return tuple(norm(f) for norm, f in zip(self.norms, feats))
+
+
+def mmpretrain_convnext(arch):
+    from mmpretrain.models import ConvNeXt as MMPretrainConvNeXt
+    s = ARCH_SETTINGS[arch]
+    return MMPretrainConvNeXt(arch=dict(depths=s['depths'], channels=s['dims']),
+                              out_indices=(0, 1, 2, 3), gap_before_final_norm=False)
+
+
+def load_ours_into(model: nn.Module, ours: nn.Module, layout: str) -> nn.Module:
+    """Copy our weights into a foreign model, mapping names with our own converter."""
+    own = ours.state_dict()
+    extra = {f'norms.{i}.{p}': f'norm{i}.{p}' for i in range(4) for p in ('weight', 'bias')}
+    state = {}
+    for key in model.state_dict():
+        converted, _ = LAYOUTS[layout][1]({key: None})
+        name = next(iter(converted), None) or extra.get(key)
+        if name is None or name not in own:
+            raise KeyError(f'{type(model).__name__}: no weight of ours for {key}')
+        state[key] = own[name]
+    model.load_state_dict(state)
+    return model
+
+
+def build(arch):
+    """name -> backbone, all with the same weights."""
+    ours = randomize_(ConvNeXt(arch), seed=0)
+    paper = PaperConvNeXt(**ARCH_SETTINGS[arch])
+    paper.load_state_dict(ours.state_dict())
+    models = {'ours': ours, 'paper layout': paper}
+    try:
+        models['timm'] = load_ours_into(TimmFeatures(arch), ours, 'timm')
+    except ImportError:
+        print('timm is not installed: skipped')
+    models['mmpretrain'] = load_ours_into(mmpretrain_convnext(arch), ours, 'mmpretrain')
+    for m in models.values():
+        m.eval()  # no drop path; gradients still flow for the backward timing
+    return models
+
+
+def measure(model, x, backward, repeat, warmup, autocast_dtype):
+    def step():
+        with torch.autocast(x.device.type, dtype=autocast_dtype,
+                            enabled=autocast_dtype is not None):
+            if backward:
+                outs = model(x)
+                sum(o.float().mean() for o in outs).backward()
+            else:
+                with torch.no_grad():
+                    model(x)
+        if x.device.type == 'cuda':
+            torch.cuda.synchronize()
+
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    model.zero_grad(set_to_none=True)
+    with PeakTensorMemory() as memory:
+        step()
+    model.zero_grad(set_to_none=True)
+    return statistics.median(times) * 1e3, memory.peak / 2**20
+
+
+def check_outputs(models, x, tol=1e-4):
+    with torch.no_grad():
+        expected = models['ours'](x)
+        for name, model in models.items():
+            for i, (a, b) in enumerate(zip(expected, model(x))):
+                err = (a - b).abs().max().item() / max(1.0, a.abs().max().item())
+                if err > tol:
+                    raise AssertionError(f'{name} differs from ours at stage {i}: {err:.2e}')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--archs', nargs='+', default=['tiny', 'base'])
+    parser.add_argument('--shapes', nargs='+', default=['1x3x800x1280', '2x3x512x512'])
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--bf16', action='store_true', help='bf16 autocast')
+    parser.add_argument('--compile', action='store_true', help='also torch.compile ours')
+    parser.add_argument('--repeat', type=int, default=5)
+    parser.add_argument('--warmup', type=int, default=2)
+    args = parser.parse_args()
+    dtype = torch.bfloat16 if args.bf16 else None
+    print(f'torch {torch.__version__}, device {args.device}, threads {torch.get_num_threads()}'
+          f'{", bf16 autocast" if args.bf16 else ", fp32"}; median of {args.repeat} runs; '
+          'ratio = time of that / time of ours (higher: ours is faster)')
+    for arch in args.archs:
+        models = {k: m.to(args.device) for k, m in build(arch).items()}
+        if args.compile:
+            models['ours, torch.compile'] = torch.compile(models['ours'])
+        for shape in args.shapes:
+            x = torch.randn(*map(int, shape.split('x')), device=args.device)
+            check_outputs(models, x)
+            print(f'\nConvNeXt-{arch} {shape}: outputs agree (fp32, 1e-4)\n'
+                  f'{"":<22}{"forward ms":>12}{"ratio":>7}{"fwd+bwd ms":>12}{"ratio":>7}'
+                  f'{"peak MB fwd+bwd":>17}{"ratio":>7}')
+            rows = {name: measure(m, x, False, args.repeat, args.warmup, dtype)[:1] +
+                    measure(m, x, True, args.repeat, args.warmup, dtype)
+                    for name, m in models.items()}
+            base = rows['ours']
+            for name, (fwd, train, mem) in rows.items():
+                print(f'{name:<22}{fwd:>12.1f}{fwd / base[0]:>7.2f}{train:>12.1f}'
+                      f'{train / base[1]:>7.2f}{mem:>17.1f}{mem / base[2]:>7.2f}')
+
+
+if __name__ == '__main__':
+    main()
