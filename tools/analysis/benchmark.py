@@ -1,0 +1,121 @@
+"""Inference speed of a detector or segmenter config, batch 1 like the paper's FPS: warm-up,
+then timed images through the config's own test pipeline; with peak memory. Optionally the time
+of a training iteration on the config's training data.
+
+    python tools/analysis/benchmark.py CONFIG [--checkpoint CKPT] [--num-images 10]
+        [--warmup 2] [--train-iters 0] [--image PATH]
+
+Images come from the config's test set when it is on disk, else from --image, else a
+synthetic 1280x800 image (2048x512 for segmentation).
+"""
+import argparse
+import os
+import os.path as osp
+import statistics
+import tempfile
+import time
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner, load_checkpoint
+
+import mmconvnext  # noqa: F401
+from mmconvnext.analysis.memory import PeakTensorMemory
+from mmconvnext.compat import fit_config_to_machine
+
+
+def test_images(cfg, args, folder):
+    """Paths of the images to run: the test set's, --image, or a synthetic one."""
+    dataset = cfg.test_dataloader.dataset
+    root = dataset.get('data_root', '')
+    prefix = dataset.get('data_prefix', {})
+    image_dir = osp.join(root, prefix.get('img', prefix.get('img_path', '')))
+    if osp.isdir(image_dir) and not args.image:
+        names = sorted(f for f in os.listdir(image_dir)
+                       if f.endswith(('.jpg', '.png')))
+        if names:
+            return [osp.join(image_dir, n) for n in names], f'test set ({image_dir})'
+    if args.image:
+        return [args.image], args.image
+    size = (800, 1280) if cfg.default_scope == 'mmdet' else (512, 2048)
+    path = osp.join(folder, 'synthetic.jpg')
+    cv2.imwrite(path, np.random.RandomState(0).randint(0, 255, (*size, 3), dtype=np.uint8))
+    return [path], f'synthetic {size[1]}x{size[0]} image'
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('--checkpoint', help='weights to load (default: random init)')
+    parser.add_argument('--num-images', type=int, default=10)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--train-iters', type=int, default=0,
+                        help='also time this many training iterations (needs the train set)')
+    parser.add_argument('--image', help='an image to use instead of the test set')
+    args = parser.parse_args()
+
+    cfg = Config.fromfile(args.config)
+    cfg.model.backbone.init_cfg = None
+    cfg.launcher = 'none'
+    fit_config_to_machine(cfg)
+    init_default_scope(cfg.default_scope)
+    from mmengine.registry import MODELS
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    model = MODELS.build(cfg.model).to(device)
+    if args.checkpoint:
+        load_checkpoint(model, args.checkpoint, map_location='cpu')
+    model.eval()
+    # images without labels, as the stack's inferencers run them
+    pipeline = Compose([t for t in cfg.test_dataloader.dataset.pipeline
+                        if t['type'] != 'LoadAnnotations'])
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths, source = test_images(cfg, args, folder)
+        batches = [pseudo_collate([pipeline(dict(img_path=p, img_id=i))])
+                   for i, p in enumerate(paths[:max(1, args.num_images)])]
+
+    def infer(batch):
+        with torch.no_grad():
+            model.test_step(batch)
+        if device == 'cuda':
+            torch.cuda.synchronize()
+
+    for i in range(args.warmup):
+        infer(batches[i % len(batches)])
+    times = []
+    for i in range(args.num_images):
+        start = time.perf_counter()
+        infer(batches[i % len(batches)])
+        times.append(time.perf_counter() - start)
+    with PeakTensorMemory() as memory:
+        infer(batches[0])
+    median = statistics.median(times)
+    print(f'{args.config} on {device} ({torch.get_num_threads()} threads), images from '
+          f'{source}\n  inference, batch 1: {1 / median:.2f} images/s (median {median * 1e3:.0f}'
+          f' ms over {args.num_images}), peak tensor memory {memory.peak / 2**20:.0f} MB')
+
+    if args.train_iters:
+        cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
+        loader = iter(Runner.build_dataloader(cfg.train_dataloader))
+        optim = build_optim_wrapper(model, cfg.optim_wrapper)
+        model.train()
+        step_times = []
+        for i in range(args.train_iters + 1):
+            batch = next(loader)
+            start = time.perf_counter()
+            model.train_step(batch, optim)
+            if device == 'cuda':
+                torch.cuda.synchronize()
+            step_times.append(time.perf_counter() - start)
+        print(f'  training: {statistics.median(step_times[1:]) * 1e3:.0f} ms per iteration of '
+              f'{cfg.train_dataloader.batch_size} images (median of {args.train_iters}, '
+              'after 1 warm-up)')
+
+
+if __name__ == '__main__':
+    main()
