@@ -42,17 +42,21 @@ def mmpretrain_convnext(arch):
                               out_indices=(0, 1, 2, 3), gap_before_final_norm=False)
 
 
-def load_ours_into(model: nn.Module, ours: nn.Module, layout: str) -> nn.Module:
-    """Copy our weights into a foreign model, mapping names with our own converter."""
+def load_ours_into(model: nn.Module, ours: nn.Module, layout: str, prefix: str = '') -> nn.Module:
+    """Copy our weights into a foreign model, mapping names with our own converter. Keys under
+    ``prefix`` are the foreign backbone's; ``norms.i`` are the wrapper's output norms; the
+    foreign classification head (unused for features) keeps its initial values."""
     own = ours.state_dict()
-    extra = {f'norms.{i}.{p}': f'norm{i}.{p}' for i in range(4) for p in ('weight', 'bias')}
-    state = {}
-    for key in model.state_dict():
-        converted, _ = LAYOUTS[layout][1]({key: None})
-        name = next(iter(converted), None) or extra.get(key)
-        if name is None or name not in own:
+    state = model.state_dict()
+    for key in state:
+        name = key[len(prefix):] if key.startswith(prefix) else key
+        converted, _ = LAYOUTS[layout][1]({name: None})
+        ours_name = next(iter(converted), None) or (
+            name.replace('norms.', 'norm', 1) if name.startswith('norms.') else None)
+        if ours_name in own:
+            state[key] = own[ours_name]
+        elif not name.startswith('head.'):
             raise KeyError(f'{type(model).__name__}: no weight of ours for {key}')
-        state[key] = own[name]
     model.load_state_dict(state)
     return model
 
@@ -64,7 +68,7 @@ def build(arch):
     paper.load_state_dict(ours.state_dict())
     models = {'ours': ours, 'paper layout': paper}
     try:
-        models['timm'] = load_ours_into(TimmFeatures(arch), ours, 'timm')
+        models['timm'] = load_ours_into(TimmFeatures(arch), ours, 'timm', prefix='body.')
     except ImportError:
         print('timm is not installed: skipped')
     models['mmpretrain'] = load_ours_into(mmpretrain_convnext(arch), ours, 'mmpretrain')

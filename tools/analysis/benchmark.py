@@ -57,9 +57,13 @@ def main():
     parser.add_argument('--train-iters', type=int, default=0,
                         help='also time this many training iterations (needs the train set)')
     parser.add_argument('--image', help='an image to use instead of the test set')
+    parser.add_argument('--cfg-data-root', help='data root of the train and test sets')
     args = parser.parse_args()
 
     cfg = Config.fromfile(args.config)
+    if args.cfg_data_root:
+        for loader in (cfg.train_dataloader, cfg.test_dataloader):
+            loader.dataset.data_root = args.cfg_data_root
     cfg.model.backbone.init_cfg = None
     cfg.launcher = 'none'
     fit_config_to_machine(cfg)

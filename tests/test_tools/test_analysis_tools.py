@@ -1,0 +1,43 @@
+"""tools/analysis/{get_flops,bench_backbone,benchmark}.py run and print what they promise."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from mmconvnext.datasets.demo_data import make_demo_data
+
+ROOT = Path(__file__).parents[2]
+
+
+def run(*args):
+    result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result.stdout
+
+
+def test_get_flops():
+    out = run('tools/analysis/get_flops.py', 'configs/cascade_mask_rcnn/convnext_t_3x.py')
+    assert 'input   3x800x1280' in out and 'params  85.9' in out and 'FLOPs   740.8 G' in out
+    out = run('tools/analysis/get_flops.py', 'configs/upernet/convnext_t_512_160k_ade20k.py',
+              '--shape', '512', '512')
+    assert 'input   3x512x512' in out
+
+
+def test_bench_backbone_small():
+    out = run('tools/analysis/bench_backbone.py', '--archs', 'tiny', '--shapes', '1x3x64x96',
+              '--repeat', '1', '--warmup', '0')
+    assert 'ConvNeXt-tiny 1x3x64x96: outputs agree (fp32, 1e-4)' in out
+    for name in ('ours', 'paper layout', 'timm', 'mmpretrain'):
+        assert re.search(rf'^{name} +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$',
+                         out, re.M), out
+
+
+def test_whole_model_benchmark(tmp_path):
+    data = make_demo_data(str(tmp_path / 'demo'), seed=2, num_train=2, num_val=1)
+    out = run('tools/analysis/benchmark.py', 'configs/demo/upernet_convnext_t_shapes.py',
+              '--num-images', '1', '--warmup', '0', '--train-iters', '1', '--cfg-data-root',
+              data['ade'] + '/')
+    assert re.search(r'inference, batch 1: [0-9.]+ images/s .* peak tensor memory \d+ MB', out)
+    assert 'images from test set' in out and re.search(r'training: \d+ ms per iteration', out)
