@@ -87,7 +87,9 @@ def _replace_sync_bn(node) -> int:
 def fit_config_to_machine(cfg) -> None:
     """Let a GPU recipe run unchanged on a machine without one (in place; no-op with CUDA).
 
-    - mmengine's AmpOptimWrapper asserts a GPU: use the fp32 OptimWrapper;
+    - mmengine's AmpOptimWrapper asserts a GPU: use the fp32 OptimWrapper, or bf16 autocast
+      (:class:`mmconvnext.engine.CPUAutocastOptimWrapper`) where the config asks for
+      ``dtype='bfloat16'``;
     - NCCL needs GPUs: distributed runs use gloo, and mmengine's own ``init_dist`` (which
       calls ``torch.cuda.set_device``) is bypassed by initialising the process group here;
     - DDP on CPU modules takes no device_ids;
@@ -99,10 +101,15 @@ def fit_config_to_machine(cfg) -> None:
     notes = []
     optim = cfg.get('optim_wrapper')
     if optim is not None and optim.get('type') in ('AmpOptimWrapper', 'mmengine.AmpOptimWrapper'):
-        optim.type = 'OptimWrapper'
+        bf16 = str(optim.get('dtype')) in ('bfloat16', 'bf16', 'torch.bfloat16')
         for key in ('loss_scale', 'dtype', 'use_fsdp'):
             optim.pop(key, None)
-        notes.append('AmpOptimWrapper -> fp32 OptimWrapper')
+        if bf16:
+            optim.update(type='mmconvnext.CPUAutocastOptimWrapper', dtype='bfloat16')
+            notes.append('AmpOptimWrapper(bfloat16) -> bf16 autocast on CPU')
+        else:
+            optim.type = 'OptimWrapper'
+            notes.append('AmpOptimWrapper -> fp32 OptimWrapper')
     replaced = _replace_sync_bn(cfg.model)
     if replaced:
         notes.append(f'SyncBN -> BN in {replaced} norm_cfg')

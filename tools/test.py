@@ -3,34 +3,22 @@
     python tools/test.py CONFIG CKPT [--tta] [--show-dir DIR] [--out PATH] ...
     tools/dist_test.sh CONFIG CKPT GPUS [...]
 """
-import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, ConfigDict, DictAction
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
+from mmengine.config import ConfigDict
 
-from mmconvnext.compat import fit_config_to_machine
+from mmconvnext.apis.runner import build_runner, load_config, tool_parser
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Test a ConvNeXt detector or segmenter')
-    parser.add_argument('config', help='config file')
+    parser = tool_parser('Test a ConvNeXt detector or segmenter')
     parser.add_argument('checkpoint', help='checkpoint file (ours, or a released model)')
-    parser.add_argument('--work-dir', help='where the metrics are written')
     parser.add_argument('--out', help='detection: dump the results to this .pkl; '
                         'segmentation: write the predicted label maps to this folder')
     parser.add_argument('--show-dir', help='draw the predictions into this folder')
     parser.add_argument('--tta', action='store_true',
                         help="test-time augmentation from the config's tta_pipeline/tta_model")
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parser.parse_args()
 
 
 def enable_tta(cfg, config):
@@ -67,20 +55,13 @@ def enable_outputs(cfg, args):
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
-        'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_config(args)
     cfg.load_from = args.checkpoint
     cfg.model.backbone.init_cfg = None  # the checkpoint holds every weight
     if args.tta:
         enable_tta(cfg, args.config)
     enable_outputs(cfg, args)
-    fit_config_to_machine(cfg)
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
-    runner.test()
+    build_runner(cfg).test()
 
 
 if __name__ == '__main__':

@@ -1,3 +1,3 @@
-from .optimizers import LearningRateDecayOptimizerConstructor
+from .optimizers import CPUAutocastOptimWrapper, LearningRateDecayOptimizerConstructor
 
-__all__ = ['LearningRateDecayOptimizerConstructor']
+__all__ = ['CPUAutocastOptimWrapper', 'LearningRateDecayOptimizerConstructor']

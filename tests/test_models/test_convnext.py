@@ -140,3 +140,20 @@ def test_bad_arguments_name_the_problem(kwargs, message):
     with pytest.raises(ValueError) as err:
         ConvNeXt(**kwargs)
     assert message in str(err.value)
+
+
+def test_torch_compile_full_graph_same_outputs():
+    """The whole backbone compiles as one graph (fullgraph=True: no graph break anywhere) and
+    gives the eager outputs. aot_eager traces exactly as inductor does, without the C++ build
+    (inductor is timed by tools/analysis/bench_backbone.py --compile)."""
+    torch._dynamo.reset()
+    model = randomize_(ConvNeXt(SMALL, drop_path_rate=0.2), seed=8).eval()
+    compiled = torch.compile(model, fullgraph=True, backend='aot_eager')
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        for a, b in zip(compiled(x), model(x)):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+    model.train()
+    torch.manual_seed(0)
+    sum(o.sum() for o in compiled(x)).backward()  # training mode, drop path included
+    assert model.stages[0][0].pwconv1.weight.grad is not None

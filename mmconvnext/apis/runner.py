@@ -1,0 +1,44 @@
+"""What tools/train.py and tools/test.py share: their common arguments, the config they
+run, and the Runner built from it."""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from mmconvnext.compat import fit_config_to_machine
+
+
+def tool_parser(description: str) -> argparse.ArgumentParser:
+    """A parser with ``config`` and the arguments every tool takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('config', help='config file')
+    parser.add_argument('--work-dir', help='logs, checkpoints and metrics (default: '
+                        'work_dirs/<config name>)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. train_cfg.max_epochs=1')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """The config named by ``args``, with ``--cfg-options``, launcher and work dir applied."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
+def build_runner(cfg: Config) -> Runner:
+    """mmengine's Runner (or the config's ``runner_type``), after fitting the config to the
+    machine (see :func:`mmconvnext.compat.fit_config_to_machine`)."""
+    fit_config_to_machine(cfg)
+    return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)

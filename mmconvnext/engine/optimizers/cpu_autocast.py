@@ -1,0 +1,27 @@
+"""Mixed precision where mmengine's AmpOptimWrapper refuses to run (it asserts a GPU)."""
+from contextlib import contextmanager
+
+import torch
+import torch.nn as nn
+from mmengine.optim import OptimWrapper
+
+from mmconvnext.registry import OPTIM_WRAPPERS
+
+
+@OPTIM_WRAPPERS.register_module()
+class CPUAutocastOptimWrapper(OptimWrapper):
+    """fp32 weights and optimizer; forward and loss under ``torch.autocast('cpu', dtype)``.
+
+    ``tools/train.py`` uses it on a machine without a GPU when the config asks for
+    ``AmpOptimWrapper`` with ``dtype='bfloat16'``. bf16 keeps fp32's exponent range, so no
+    loss scaling is needed.
+    """
+
+    def __init__(self, dtype: str = 'bfloat16', **kwargs):
+        super().__init__(**kwargs)
+        self.cast_dtype = getattr(torch, dtype) if isinstance(dtype, str) else dtype
+
+    @contextmanager
+    def optim_context(self, model: nn.Module):
+        with super().optim_context(model), torch.autocast('cpu', dtype=self.cast_dtype):
+            yield

@@ -1,0 +1,42 @@
+"""The CPU fallbacks of mmconvnext.compat.fit_config_to_machine."""
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+
+import mmconvnext  # noqa: F401
+from mmconvnext.compat import fit_config_to_machine
+from mmconvnext.engine import CPUAutocastOptimWrapper
+
+pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason='CPU fallbacks')
+
+
+def config(**optim):
+    return Config(dict(
+        model=dict(type='X', head=dict(norm_cfg=dict(type='SyncBN', requires_grad=True)),
+                   neck=[dict(norm_cfg=dict(type='SyncBN'))]),
+        optim_wrapper=dict(type='AmpOptimWrapper', optimizer=dict(type='SGD', lr=0.1),
+                           **optim)))
+
+
+def test_amp_becomes_fp32_and_syncbn_becomes_bn():
+    cfg = config(loss_scale='dynamic')
+    fit_config_to_machine(cfg)
+    assert dict(cfg.optim_wrapper) == dict(type='OptimWrapper',
+                                           optimizer=dict(type='SGD', lr=0.1))
+    assert cfg.model.head.norm_cfg.type == 'BN' and cfg.model.neck[0].norm_cfg.type == 'BN'
+
+
+def test_bf16_amp_becomes_cpu_autocast():
+    cfg = config(dtype='bfloat16')
+    fit_config_to_machine(cfg)
+    model = nn.Linear(4, 3)
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    assert isinstance(optim, CPUAutocastOptimWrapper)
+    before = model.weight.detach().clone()
+    with optim.optim_context(model):
+        out = model(torch.randn(2, 4))
+    assert out.dtype == torch.bfloat16
+    optim.update_params(out.float().square().mean())
+    assert model.weight.dtype == torch.float32 and not torch.equal(before, model.weight)
