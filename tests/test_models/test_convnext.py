@@ -135,6 +135,7 @@ def test_default_init_is_the_papers():
     (dict(frozen_stages=4), 'frozen_stages must be in [-1, 3], got 4'),
     (dict(frozen_stages=-2), 'got -2'),
     (dict(drop_path_rate=1.0), 'drop_path_rate'),
+    (dict(layer_scale_init_value=-1e-6), 'layer_scale_init_value must be >= 0'),
 ])
 def test_bad_arguments_name_the_problem(kwargs, message):
     with pytest.raises(ValueError) as err:

@@ -112,6 +112,9 @@ class ConvNeXt(BaseModule):
                 f'frozen_stages must be in [-1, {NUM_STAGES - 1}], got {frozen_stages}')
         if not 0 <= drop_path_rate < 1:
             raise ValueError(f'drop_path_rate must be in [0, 1), got {drop_path_rate}')
+        if layer_scale_init_value < 0:
+            raise ValueError('layer_scale_init_value must be >= 0 (0 disables layer scale), '
+                             f'got {layer_scale_init_value}')
         self.frozen_stages = frozen_stages
         self.with_cp = with_cp
         self.channels_last = channels_last
