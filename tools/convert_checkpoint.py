@@ -8,24 +8,12 @@ DST gets {'state_dict': backbone weights, 'meta': {...}}, loadable with
 init_cfg=dict(type='Pretrained', checkpoint=DST). Unknown layouts are refused.
 """
 import argparse
-import os
 import sys
 
-import torch
+from mmengine.runner.checkpoint import save_checkpoint
 
 from mmconvnext.checkpoint import convert, load_any
 from mmconvnext.checkpoint.load import summarize
-
-
-def save_atomically(obj, path):
-    """Write to a temporary file beside ``path``, then rename: never a half-written DST."""
-    tmp = f'{path}.tmp{os.getpid()}'
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def main():
@@ -41,7 +29,8 @@ def main():
         from mmconvnext.checkpoint.load import check_fits
         from mmconvnext.models import ConvNeXt
         check_fits(ConvNeXt(args.arch), state_dict, f'{args.src} ({layout} layout)')
-    save_atomically(dict(state_dict=state_dict,
+    # atomic: mmconvnext.compat makes mmengine's local writes temp-file-and-rename
+    save_checkpoint(dict(state_dict=state_dict,
                          meta=dict(source=args.src, layout=layout, converter='mmconvnext')),
                     args.dst)
     print(f'{args.src}: {layout} layout\n'

@@ -8,7 +8,6 @@ Parameter names are the paper's, so the same state dict loads into both.
 """
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 
 class ChannelsFirstLayerNorm(nn.Module):
