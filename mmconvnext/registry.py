@@ -4,6 +4,7 @@ Configs in any OpenMMLab scope (mmdet, mmseg, mmpretrain) reach our modules as
 ``type='mmconvnext.X'``; mmengine imports this module, then the ``locations``, to find them.
 """
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import \
     OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
@@ -18,6 +19,8 @@ OPTIM_WRAPPER_CONSTRUCTORS = Registry(
 OPTIM_WRAPPERS = Registry(
     'optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, scope='mmconvnext',
     locations=['mmconvnext.engine'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmconvnext',
+                 locations=['mmconvnext.engine'])
 # datasets import mmseg / mmdet, so they are loaded only when a config names one
 DATASETS = Registry(
     'dataset', parent=MMENGINE_DATASETS, scope='mmconvnext',

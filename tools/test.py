@@ -7,7 +7,7 @@ import os.path as osp
 
 from mmengine.config import ConfigDict
 
-from mmconvnext.apis.runner import build_runner, load_config, tool_parser
+from mmconvnext.apis.runner import build_runner, finish, load_config, tool_parser
 
 
 def parse_args():
@@ -61,7 +61,7 @@ def main():
     if args.tta:
         enable_tta(cfg, args.config)
     enable_outputs(cfg, args)
-    build_runner(cfg).test()
+    finish(build_runner(cfg, loaders=('test_dataloader', )), 'test')
 
 
 if __name__ == '__main__':

@@ -3,7 +3,7 @@
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] ...
     tools/dist_train.sh CONFIG GPUS [...]     (torchrun; CPU processes where there is no GPU)
 """
-from mmconvnext.apis.runner import build_runner, load_config, tool_parser
+from mmconvnext.apis.runner import build_runner, finish, load_config, tool_parser
 
 
 def parse_args():
@@ -30,7 +30,7 @@ def main():
     if args.resume:
         cfg.resume = True
         cfg.load_from = None if args.resume == 'auto' else args.resume
-    build_runner(cfg).train()
+    finish(build_runner(cfg), 'train')
 
 
 if __name__ == '__main__':

@@ -21,12 +21,24 @@ class PeakTensorMemory(TorchDispatchMode):
             if ref.expired():
                 del self.live[key]
                 self.current -= nbytes
+        # views and in-place results share an input's storage: nothing new (this also keeps
+        # views of parameters, such as the transposed weight of a Linear, out of the count)
+        inputs = {_key(t) for t in tree_flatten((args, kwargs))[0] if _is_tensor(t)}
         for t in tree_flatten(out)[0]:
-            if hasattr(t, 'untyped_storage'):
+            if _is_tensor(t):
                 storage = t.untyped_storage()
-                key = (storage.data_ptr(), storage.device)
-                if key not in self.live and storage.nbytes():
+                key = _key(t)
+                if key not in self.live and key not in inputs and storage.nbytes():
                     self.live[key] = (StorageWeakRef(storage), storage.nbytes())
                     self.current += storage.nbytes()
         self.peak = max(self.peak, self.current)
         return out
+
+
+def _is_tensor(t) -> bool:
+    return hasattr(t, 'untyped_storage')
+
+
+def _key(t):
+    storage = t.untyped_storage()
+    return storage.data_ptr(), storage.device

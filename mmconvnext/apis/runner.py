@@ -3,12 +3,15 @@ run, and the Runner built from it."""
 import argparse
 import os
 import os.path as osp
+import sys
+from typing import Sequence
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmconvnext.compat import fit_config_to_machine
+from mmconvnext.datasets.checks import check_data
 
 
 def tool_parser(description: str) -> argparse.ArgumentParser:
@@ -37,8 +40,25 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def build_runner(cfg: Config) -> Runner:
+def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader',
+                                                       'val_dataloader')) -> Runner:
     """mmengine's Runner (or the config's ``runner_type``), after fitting the config to the
-    machine (see :func:`mmconvnext.compat.fit_config_to_machine`)."""
+    machine (see :func:`mmconvnext.compat.fit_config_to_machine`) and checking the data of
+    the ``loaders`` it will use (see :func:`mmconvnext.datasets.checks.check_data`)."""
     fit_config_to_machine(cfg)
+    check_data(cfg, loaders)
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+
+
+def finish(runner: Runner, action: str):
+    """``runner.train()`` or ``runner.test()``, then a clean exit of the process group: all
+    ranks wait for each other and close it, so that no rank exits while gloo's threads still
+    serve another (which aborts it: "terminate called without an active exception")."""
+    import torch.distributed as dist
+    try:
+        return getattr(runner, action)()
+    finally:
+        if dist.is_available() and dist.is_initialized():
+            if sys.exc_info()[0] is None:
+                dist.barrier()
+            dist.destroy_process_group()

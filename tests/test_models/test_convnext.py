@@ -1,7 +1,9 @@
 import pytest
 import torch
 
+from mmconvnext.analysis.memory import PeakTensorMemory
 from mmconvnext.models import ConvNeXt
+from mmconvnext.models.backbones.cpu_fused_mlp import FUSED_MLP_AVAILABLE
 from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
 from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
 
@@ -59,7 +61,7 @@ def test_outputs_equal_paper_reference(channels_last):
     ours = randomize_(ConvNeXt(SMALL, channels_last=channels_last), seed=1).eval()
     reference = PaperConvNeXt(**SMALL).eval()
     reference.load_state_dict(ours.state_dict())  # same names, strict
-    x = torch.randn(2, 3, 96, 64)
+    x = torch.randn(2, 3, 128, 96)  # stage 0: 2 x 32 x 24 pixels, fused on CPU
     with torch.no_grad():
         for a, b in zip(ours(x), reference(x)):
             assert a.abs().mean() > 0.1  # random gamma: blocks are far from the identity
@@ -111,6 +113,64 @@ def test_with_cp_gives_same_outputs_and_grads():
         torch.testing.assert_close(p.grad, grads[name].grad, rtol=1e-5, atol=1e-6)
 
 
+def test_with_cp_keeps_only_block_inputs_for_backward():
+    plain = randomize_(ConvNeXt(SMALL), seed=3).train()
+    ckpt = ConvNeXt(SMALL, with_cp=True).train()
+    ckpt.load_state_dict(plain.state_dict())
+    x = torch.randn(2, 3, 128, 128)
+    peaks = []
+    for model in (plain, ckpt):
+        with PeakTensorMemory() as memory:
+            sum(o.sum() for o in model(x)).backward()
+        peaks.append(memory.peak)
+    assert peaks[1] < 0.6 * peaks[0], peaks
+
+
+def test_cpu_inference_uses_the_fused_path_with_the_same_values():
+    """fp32 CPU inference runs oneDNN's fused linear ops (this torch build has them); anything
+    that needs autograd, drop path or autocast runs the plain path; both agree."""
+    assert FUSED_MLP_AVAILABLE
+    model = randomize_(ConvNeXt(SMALL, drop_path_rate=0.2), seed=4).eval()
+    block, x = model.stages[1][1], torch.randn(2, 24, 16, 32).contiguous(
+        memory_format=torch.channels_last)  # 1024 pixels: MIN_PIXELS
+    with torch.no_grad():
+        assert block._can_fuse(x) and not block._can_fuse(x[:, :, :8])
+        fused = block(x)
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            assert not block._can_fuse(x)
+    assert not block._can_fuse(x)  # grad enabled, parameters need grads
+    plain = block(x)
+    torch.testing.assert_close(fused, plain, rtol=1e-5, atol=1e-5)
+    assert fused.is_contiguous(memory_format=torch.channels_last)
+    block.train()
+    with torch.no_grad():
+        assert not block._can_fuse(x)  # drop path acts in training mode
+
+
+def test_frozen_stages_run_fused_and_give_the_same_outputs():
+    trainable = randomize_(ConvNeXt(SMALL), seed=5).train()
+    frozen = ConvNeXt(SMALL, frozen_stages=1).train()
+    frozen.load_state_dict(trainable.state_dict())
+    x = torch.randn(1, 3, 128, 128)  # stage 0: 32 x 32 pixels, fused when frozen
+    features = torch.randn(1, 16, 32, 32)
+    assert frozen.stages[0][0]._can_fuse(features)
+    assert not trainable.stages[0][0]._can_fuse(features)
+    for a, b in zip(frozen(x), trainable(x)):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('channels_last', [True, False])
+def test_conv_weights_follow_the_memory_format(channels_last):
+    model = ConvNeXt(SMALL, channels_last=channels_last)
+    contiguous = {k: v.contiguous() for k, v in randomize_(ConvNeXt(SMALL)).state_dict().items()}
+    model.load_state_dict(contiguous)  # copy_ keeps each parameter's format
+    weight = model.downsample_layers[1][1].weight  # (24, 16, 2, 2)
+    assert weight.is_contiguous(memory_format=torch.channels_last) is channels_last
+    assert weight.is_contiguous() is not channels_last
+    torch.testing.assert_close(weight, contiguous['downsample_layers.1.1.weight'], rtol=0,
+                               atol=0)
+
+
 def test_default_init_is_the_papers():
     # the paper: trunc_normal_(std=.02) on conv and linear weights (cut at +-2, absolute),
     # zero biases, LayerNorm 1 / 0
@@ -158,3 +218,11 @@ def test_torch_compile_full_graph_same_outputs():
     torch.manual_seed(0)
     sum(o.sum() for o in compiled(x)).backward()  # training mode, drop path included
     assert model.stages[0][0].pwconv1.weight.grad is not None
+
+
+@pytest.mark.parametrize('shape', [(1, 4, 32, 32), (1, 1, 32, 32), (3, 32, 32)])
+def test_input_of_other_channels_or_rank_is_refused(shape):
+    with pytest.raises(ValueError) as err:
+        ConvNeXt(SMALL)(torch.randn(*shape))
+    assert str(err.value) == (f'ConvNeXt takes (N, 3, H, W) images, got shape {shape} '
+                              '(in_channels=3)')

@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import torch
+
+from mmconvnext.analysis.memory import PeakTensorMemory
 from mmconvnext.datasets.demo_data import make_demo_data
 
 ROOT = Path(__file__).parents[2]
@@ -29,9 +32,19 @@ def test_bench_backbone_small():
     out = run('tools/analysis/bench_backbone.py', '--archs', 'tiny', '--shapes', '1x3x64x96',
               '--repeat', '1', '--warmup', '0')
     assert 'ConvNeXt-tiny 1x3x64x96: outputs agree (fp32, 1e-4)' in out
-    for name in ('ours', 'paper layout', 'timm', 'mmpretrain'):
-        assert re.search(rf'^{name} +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$',
-                         out, re.M), out
+    for name in ('ours', 'ours, NCHW', 'ours, with_cp', 'paper layout', 'timm', 'mmpretrain'):
+        assert re.search(rf'^{name} +([0-9.]+ +){{6}}[0-9.]+$', out, re.M), out
+
+
+def test_peak_tensor_memory_counts_new_storages_only():
+    weight = torch.randn(256, 256)  # 256 KiB, exists before: not counted, nor its views
+    with PeakTensorMemory() as memory:
+        x = torch.randn(64, 256)  # 64 KiB
+        y = x @ weight.t()  # 64 KiB; weight.t() is a view
+        y.add_(1)  # in place: nothing new
+        del x
+        z = y * 2  # 64 KiB, while y lives
+    assert memory.peak == 2 * 64 * 1024 and z.shape == (64, 256)
 
 
 def test_whole_model_benchmark(tmp_path):

@@ -1,6 +1,7 @@
-"""ConvNeXt backbones side by side, with the same weights: ours, the paper's layout, timm and
-mmpretrain. Checks that their outputs agree, then prints median time (forward, and forward +
-backward) and peak tensor memory, each as a ratio to ours.
+"""ConvNeXt backbones side by side, with the same weights: ours (default settings, then NCHW
+and with_cp variants, and torch.compile with --compile), the paper's layout, timm and
+mmpretrain. Checks that their outputs agree, then prints median time (forward in eval mode,
+forward + backward in train mode) and peak tensor memory, with ratios to ours.
 
     python tools/analysis/bench_backbone.py [--archs tiny base] [--shapes 1x3x800x1280 ...]
         [--device cpu|cuda] [--bf16] [--compile] [--repeat 5]
@@ -64,50 +65,62 @@ def load_ours_into(model: nn.Module, ours: nn.Module, layout: str, prefix: str =
 def build(arch):
     """name -> backbone, all with the same weights."""
     ours = randomize_(ConvNeXt(arch), seed=0)
-    paper = PaperConvNeXt(**ARCH_SETTINGS[arch])
-    paper.load_state_dict(ours.state_dict())
-    models = {'ours': ours, 'paper layout': paper}
+    models = {'ours': ours}
+    for name, kwargs in (('ours, NCHW', dict(channels_last=False)),
+                         ('ours, with_cp', dict(with_cp=True))):
+        models[name] = ConvNeXt(arch, **kwargs)
+        models[name].load_state_dict(ours.state_dict())
+    models['paper layout'] = PaperConvNeXt(**ARCH_SETTINGS[arch])
+    models['paper layout'].load_state_dict(ours.state_dict())
     try:
         models['timm'] = load_ours_into(TimmFeatures(arch), ours, 'timm', prefix='body.')
     except ImportError:
         print('timm is not installed: skipped')
     models['mmpretrain'] = load_ours_into(mmpretrain_convnext(arch), ours, 'mmpretrain')
-    for m in models.values():
-        m.eval()  # no drop path; gradients still flow for the backward timing
     return models
 
 
-def measure(model, x, backward, repeat, warmup, autocast_dtype):
-    def step():
-        with torch.autocast(x.device.type, dtype=autocast_dtype,
-                            enabled=autocast_dtype is not None):
-            if backward:
-                outs = model(x)
-                sum(o.float().mean() for o in outs).backward()
-            else:
-                with torch.no_grad():
-                    model(x)
-        if x.device.type == 'cuda':
-            torch.cuda.synchronize()
+def timed_step(model, x, backward, autocast_dtype):
+    """One forward (eval mode, no grad) or forward + backward (train mode: with_cp acts;
+    drop path is 0 in all models) and its time in ms."""
+    model.train(backward)
+    start = time.perf_counter()
+    with torch.autocast(x.device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+        if backward:
+            outs = model(x)
+            sum(o.float().mean() for o in outs).backward()
+        else:
+            with torch.no_grad():
+                model(x)
+    if x.device.type == 'cuda':
+        torch.cuda.synchronize()
+    elapsed = (time.perf_counter() - start) * 1e3
+    model.zero_grad(set_to_none=True)
+    return elapsed
 
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    model.zero_grad(set_to_none=True)
-    with PeakTensorMemory() as memory:
-        step()
-    model.zero_grad(set_to_none=True)
-    return statistics.median(times) * 1e3, memory.peak / 2**20
+
+def measure(models, x, backward, repeat, warmup, autocast_dtype):
+    """name -> (median ms, peak MB). The models take turns within every repeat, so a slow
+    spell of the machine falls on all of them alike."""
+    times = {name: [] for name in models}
+    for i in range(warmup + repeat):
+        for name, model in models.items():
+            elapsed = timed_step(model, x, backward, autocast_dtype)
+            if i >= warmup:
+                times[name].append(elapsed)
+    result = {}
+    for name, model in models.items():
+        with PeakTensorMemory() as memory:
+            timed_step(model, x, backward, autocast_dtype)
+        result[name] = statistics.median(times[name]), memory.peak / 2**20
+    return result
 
 
 def check_outputs(models, x, tol=1e-4):
     with torch.no_grad():
-        expected = models['ours'](x)
+        expected = models['ours'].eval()(x)
         for name, model in models.items():
+            model.eval()
             for i, (a, b) in enumerate(zip(expected, model(x))):
                 err = (a - b).abs().max().item() / max(1.0, a.abs().max().item())
                 if err > tol:
@@ -135,16 +148,16 @@ def main():
         for shape in args.shapes:
             x = torch.randn(*map(int, shape.split('x')), device=args.device)
             check_outputs(models, x)
-            print(f'\nConvNeXt-{arch} {shape}: outputs agree (fp32, 1e-4)\n'
-                  f'{"":<22}{"forward ms":>12}{"ratio":>7}{"fwd+bwd ms":>12}{"ratio":>7}'
-                  f'{"peak MB fwd+bwd":>17}{"ratio":>7}')
-            rows = {name: measure(m, x, False, args.repeat, args.warmup, dtype)[:1] +
-                    measure(m, x, True, args.repeat, args.warmup, dtype)
-                    for name, m in models.items()}
-            base = rows['ours']
-            for name, (fwd, train, mem) in rows.items():
-                print(f'{name:<22}{fwd:>12.1f}{fwd / base[0]:>7.2f}{train:>12.1f}'
-                      f'{train / base[1]:>7.2f}{mem:>17.1f}{mem / base[2]:>7.2f}')
+            print(f'\nConvNeXt-{arch} {shape}: outputs agree (fp32, 1e-4)\n{"":<22}'
+                  f'{"fwd ms":>9}{"ratio":>7}{"peak MB":>9}{"fwd+bwd ms":>12}{"ratio":>7}'
+                  f'{"peak MB":>9}{"ratio":>7}')
+            fwd = measure(models, x, False, args.repeat, args.warmup, dtype)
+            train = measure(models, x, True, args.repeat, args.warmup, dtype)
+            (f0, _), (t0, m0) = fwd['ours'], train['ours']
+            for name in models:
+                (f, fm), (t, tm) = fwd[name], train[name]
+                print(f'{name:<22}{f:>9.1f}{f / f0:>7.2f}{fm:>9.1f}{t:>12.1f}{t / t0:>7.2f}'
+                      f'{tm:>9.1f}{tm / m0:>7.2f}')
 
 
 if __name__ == '__main__':

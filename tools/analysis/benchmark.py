@@ -23,6 +23,7 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, load_checkpoint
+from mmengine.runner.utils import set_random_seed
 
 import mmconvnext  # noqa: F401
 from mmconvnext.analysis.memory import PeakTensorMemory
@@ -70,6 +71,7 @@ def main():
     init_default_scope(cfg.default_scope)
     from mmengine.registry import MODELS
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    torch.manual_seed(0)
     model = MODELS.build(cfg.model).to(device)
     if args.checkpoint:
         load_checkpoint(model, args.checkpoint, map_location='cpu')
@@ -105,12 +107,14 @@ def main():
 
     if args.train_iters:
         cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
+        cfg.train_dataloader.sampler.seed = 0
+        set_random_seed(0)  # the same augmented batches (hence image sizes) in every run
         loader = iter(Runner.build_dataloader(cfg.train_dataloader))
+        batches = [next(loader) for _ in range(args.train_iters + 1)]
         optim = build_optim_wrapper(model, cfg.optim_wrapper)
         model.train()
         step_times = []
-        for i in range(args.train_iters + 1):
-            batch = next(loader)
+        for batch in batches:
             start = time.perf_counter()
             model.train_step(batch, optim)
             if device == 'cuda':

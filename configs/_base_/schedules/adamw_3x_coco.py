@@ -17,3 +17,6 @@ optim_wrapper = dict(
     optimizer=dict(
         _delete_=True, type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.05))
 auto_scale_lr = dict(enable=False, base_batch_size=16)
+
+# exact resume: RNG states go into every checkpoint (see mmconvnext.RNGStateHook)
+custom_hooks = [dict(type='mmconvnext.RNGStateHook')]

@@ -14,3 +14,6 @@ param_scheduler = [
     dict(type='PolyLR', power=1.0, begin=1500, end=160000, eta_min=0.0, by_epoch=False),
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=16)
+
+# exact resume: RNG states go into every checkpoint (see mmconvnext.RNGStateHook)
+custom_hooks = [dict(type='mmconvnext.RNGStateHook')]

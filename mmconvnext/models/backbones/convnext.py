@@ -15,6 +15,7 @@ from mmengine.model.weight_init import trunc_normal_
 from torch.utils.checkpoint import checkpoint
 
 from mmconvnext.registry import MODELS
+from .cpu_fused_mlp import FUSED_MLP_AVAILABLE, MIN_PIXELS, fused_mlp
 
 ARCH_SETTINGS = {
     'tiny': dict(depths=[3, 3, 9, 3], dims=[96, 192, 384, 768]),
@@ -45,6 +46,10 @@ class ConvNeXtBlock(nn.Module):
     x + drop_path(gamma * pwconv2(GELU(pwconv1(LN(dwconv7x7(x)))))), where LN and the two
     Linear layers act on the channels of each pixel.
 
+    The path is chosen per call, by device, mode and size: fp32 CPU inference on maps of
+    1024+ pixels runs the fused MLP of :mod:`.cpu_fused_mlp` (measured there); training,
+    autocast, small maps and GPUs run the plain path (cuBLAS / cuDNN, autograd).
+
     Args:
         dim: channels C.
         drop_path: stochastic depth rate of this block.
@@ -64,11 +69,30 @@ class ConvNeXtBlock(nn.Module):
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self._can_fuse(x):
+            return self._forward_fused(x)
         y = self.dwconv(x).permute(0, 2, 3, 1)  # (N, H, W, C)
         y = self.pwconv2(self.act(self.pwconv1(self.norm(y))))
         if self.gamma is not None:
             y = y * self.gamma
         return x + self.drop_path(y.permute(0, 3, 1, 2))
+
+    def _can_fuse(self, x: torch.Tensor) -> bool:
+        """The fused path has no backward and no drop path: fp32 CPU inference only, on maps
+        of at least MIN_PIXELS pixels (where it is faster)."""
+        return (FUSED_MLP_AVAILABLE and x.device.type == 'cpu'
+                and x.shape[0] * x.shape[2] * x.shape[3] >= MIN_PIXELS
+                and x.dtype == torch.float32 and not torch.is_autocast_enabled('cpu')
+                and not (self.training and isinstance(self.drop_path, DropPath))
+                and not (torch.is_grad_enabled() and (
+                    x.requires_grad or any(p.requires_grad for p in self.parameters()))))
+
+    def _forward_fused(self, x: torch.Tensor) -> torch.Tensor:
+        """Same values as the plain path; the MLP and residual add in one op."""
+        y = self.norm(self.dwconv(x).permute(0, 2, 3, 1))
+        y = fused_mlp(y, x.permute(0, 2, 3, 1), self.pwconv1.weight, self.pwconv1.bias,
+                      self.pwconv2.weight, self.pwconv2.bias, self.gamma)
+        return y.permute(0, 3, 1, 2)
 
 
 @MODELS.register_module()
@@ -85,7 +109,8 @@ class ConvNeXt(BaseModule):
         frozen_stages: -1 freezes nothing; i freezes the stem and stages 0..i (no grads,
             eval mode).
         with_cp: recompute each block in backward (activation checkpointing) to save memory.
-        channels_last: run in the channels_last memory format (same values, fewer copies).
+        channels_last: keep the input and the conv weights in the channels_last memory format
+            (same values, fewer copies; the fused CPU inference path relies on it).
         init_cfg: e.g. dict(type='Pretrained', checkpoint=PATH_OR_URL); see
             :func:`mmconvnext.checkpoint.load_backbone_checkpoint` for the layouts accepted.
 
@@ -115,6 +140,7 @@ class ConvNeXt(BaseModule):
         if layer_scale_init_value < 0:
             raise ValueError('layer_scale_init_value must be >= 0 (0 disables layer scale), '
                              f'got {layer_scale_init_value}')
+        self.in_channels = in_channels
         self.frozen_stages = frozen_stages
         self.with_cp = with_cp
         self.channels_last = channels_last
@@ -140,9 +166,17 @@ class ConvNeXt(BaseModule):
             ]))
         for i in self.out_indices:
             self.add_module(f'norm{i}', LayerNorm2d(dims[i], eps=1e-6))
+        if channels_last:
+            # conv weights in the input's format: mkldnn then skips a reorder per call (7x7
+            # dwconv at stage 0 of a 800x1280 image: 17 -> 8 ms), and DDP's gradient buckets
+            # match the gradients' strides.
+            self.to(memory_format=torch.channels_last)
         self._freeze_stages()
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        if x.dim() != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f'ConvNeXt takes (N, {self.in_channels}, H, W) images, got shape '
+                             f'{tuple(x.shape)} (in_channels={self.in_channels})')
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         outs = []
