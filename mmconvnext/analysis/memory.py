@@ -26,8 +26,7 @@ class PeakTensorMemory(TorchDispatchMode):
         inputs = {_key(t) for t in tree_flatten((args, kwargs))[0] if _is_tensor(t)}
         for t in tree_flatten(out)[0]:
             if _is_tensor(t):
-                storage = t.untyped_storage()
-                key = _key(t)
+                key, storage = _key(t), t.untyped_storage()
                 if key not in self.live and key not in inputs and storage.nbytes():
                     self.live[key] = (StorageWeakRef(storage), storage.nbytes())
                     self.current += storage.nbytes()

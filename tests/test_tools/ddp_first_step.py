@@ -2,29 +2,26 @@
 torchrun, our lr-decay constructor, the config's train loader); each rank saves what the
 test in test_distributed.py compares with a single process:
 
-    torchrun --nproc_per_node=2 tests/test_tools/ddp_first_step.py CONFIG OUT [KEY=VALUE ...]
+    torchrun --nproc_per_node=2 tests/test_tools/ddp_first_step.py CONFIG OUT \
+        --launcher pytorch [--cfg-options KEY=VALUE ...]
 
 OUT/rank{r}.pth: the preprocessed batch, its loss; rank 0 also the weights before the step,
 the synced gradients, the weights after it and the optimizer's parameter groups.
 """
-import argparse
 import os
-import sys
 
 import torch
-from mmengine.config import Config, DictAction
 from mmengine.dist import get_rank
 
-from mmconvnext.apis.runner import build_runner
+from mmconvnext.apis.runner import build_runner, load_config, tool_parser
 
 
 def main():
-    config, out, *options = sys.argv[1:]
-    cfg = Config.fromfile(config)
-    if options:
-        cfg.merge_from_dict(_parse(options))
-    cfg.launcher = 'pytorch' if 'RANK' in os.environ else 'none'
-    cfg.work_dir = os.path.join(out, 'work')
+    parser = tool_parser('One training step; each rank saves what it saw and did')
+    parser.add_argument('out', help='folder for rank{r}.pth and the work dir')
+    args = parser.parse_args()
+    args.work_dir = os.path.join(args.out, 'work')
+    cfg = load_config(args)
     runner = build_runner(cfg)
     model = runner.model  # MMDistributedDataParallel under torchrun
     inner = getattr(model, 'module', model)
@@ -48,14 +45,7 @@ def main():
         saved.update(before=before, grads=grads, after=inner.state_dict(), groups=[
             {k: v for k, v in g.items() if k != 'params'}
             for g in optim_wrapper.optimizer.param_groups])
-    torch.save(saved, os.path.join(out, f'rank{rank}.pth'))
-
-
-def _parse(options):
-    """KEY=VALUE strings as --cfg-options parses them."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--o', nargs='+', action=DictAction)
-    return parser.parse_args(['--o', *options]).o
+    torch.save(saved, os.path.join(args.out, f'rank{rank}.pth'))
 
 
 if __name__ == '__main__':

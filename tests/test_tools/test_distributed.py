@@ -89,7 +89,7 @@ def test_two_processes_step_like_one_with_the_same_batch(data, tmp_path):
     options = [*det_options(data['coco']), 'randomness.seed=0', 'train_dataloader.sampler.seed=0']
     run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
          f'--master_port={29500 + os.getpid() % 1000}', 'tests/test_tools/ddp_first_step.py',
-         DETECTOR, str(out), *options])
+         DETECTOR, str(out), '--launcher', 'pytorch', '--cfg-options', *options])
     # our own files, written just now: full pickles
     ranks = [torch.load(out / f'rank{r}.pth', weights_only=False) for r in range(2)]
 

@@ -110,7 +110,8 @@ class ConvNeXt(BaseModule):
             eval mode).
         with_cp: recompute each block in backward (activation checkpointing) to save memory.
         channels_last: keep the input and the conv weights in the channels_last memory format
-            (same values, fewer copies; the fused CPU inference path relies on it).
+            (same values, fewer copies: the LayerNorms and the fused CPU inference path then
+            read contiguous (N, H, W, C) views).
         init_cfg: e.g. dict(type='Pretrained', checkpoint=PATH_OR_URL); see
             :func:`mmconvnext.checkpoint.load_backbone_checkpoint` for the layouts accepted.
 
