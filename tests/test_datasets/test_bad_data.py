@@ -34,16 +34,20 @@ def coco(demo, tmp_path):
     return Path(shutil.copytree(demo['coco'], tmp_path / 'coco'))
 
 
-def det_train(root):
-    cfg = Config.fromfile(DETECTOR)
-    cfg.train_dataloader.dataset.data_root = f'{root}/'
+def with_root(config, root):
+    """The config with every loader reading ``root`` (data/demo may not exist here)."""
+    cfg = Config.fromfile(config)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = f'{root}/'
     return cfg
+
+
+def det_train(root):
+    return with_root(DETECTOR, root)
 
 
 def seg_train(root):
-    cfg = Config.fromfile(SEGMENTER)
-    cfg.train_dataloader.dataset.data_root = f'{root}/'
-    return cfg
+    return with_root(SEGMENTER, root)
 
 
 def error_of(cfg, loaders=('train_dataloader', )):
@@ -54,9 +58,7 @@ def error_of(cfg, loaders=('train_dataloader', )):
 
 def test_good_data_passes(demo):
     check_data(det_train(demo['coco']))
-    cfg = seg_train(demo['ade'])
-    cfg.val_dataloader.dataset.data_root = demo['ade'] + '/'
-    check_data(cfg, ('train_dataloader', 'val_dataloader'))
+    check_data(seg_train(demo['ade']), ('train_dataloader', 'val_dataloader'))
 
 
 def test_data_root_missing_or_empty(tmp_path):

@@ -45,6 +45,7 @@ def config(tmp_path_factory):
 def train_command(config, ade, work_dir, num_workers, *extra):
     return [sys.executable, 'tools/train.py', config, '--work-dir', str(work_dir), *extra,
             '--cfg-options', f'train_dataloader.dataset.data_root={ade}/',
+            f'val_dataloader.dataset.data_root={ade}/',
             f'train_dataloader.num_workers={num_workers}',
             f'train_dataloader.persistent_workers={num_workers > 0}',
             f'train_cfg.max_iters={MAX_ITERS}', f'train_cfg.val_interval={MAX_ITERS + 1}',
