@@ -34,6 +34,10 @@ def test_bench_backbone_small():
     assert 'ConvNeXt-tiny 1x3x64x96: outputs agree (fp32, 1e-4)' in out
     for name in ('ours', 'ours, NCHW', 'ours, with_cp', 'paper layout', 'timm', 'mmpretrain'):
         assert re.search(rf'^{name} +([0-9.]+ +){{6}}[0-9.]+$', out, re.M), out
+    out = run('tools/analysis/bench_backbone.py', '--archs', 'tiny', '--shapes', '1x3x32x32',
+              '--repeat', '1', '--warmup', '0', '--models', 'paper')
+    rows = re.findall(r'^([a-z ,]+?) +(?:[0-9.]+ +){6}[0-9.]+$', out, re.M)
+    assert rows == ['ours', 'paper layout'], out
 
 
 def test_peak_tensor_memory_counts_new_storages_only():

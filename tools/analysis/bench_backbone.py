@@ -4,7 +4,7 @@ mmpretrain. Checks that their outputs agree, then prints median time (forward in
 forward + backward in train mode) and peak tensor memory, with ratios to ours.
 
     python tools/analysis/bench_backbone.py [--archs tiny base] [--shapes 1x3x800x1280 ...]
-        [--device cpu|cuda] [--bf16] [--compile] [--repeat 5]
+        [--device cpu|cuda] [--bf16] [--compile] [--repeat 5] [--models ours compile ...]
 """
 import argparse
 import statistics
@@ -62,21 +62,33 @@ def load_ours_into(model: nn.Module, ours: nn.Module, layout: str, prefix: str =
     return model
 
 
-def build(arch):
-    """name -> backbone, all with the same weights."""
+# --models key -> row name, in the order of the table
+ROWS = {'ours': 'ours', 'nchw': 'ours, NCHW', 'with_cp': 'ours, with_cp',
+        'paper': 'paper layout', 'timm': 'timm', 'mmpretrain': 'mmpretrain',
+        'compile': 'ours, torch.compile'}
+
+
+def build(arch, keys):
+    """name -> backbone for each key of ``keys`` (and always 'ours'), all with the same
+    weights; 'compile' is ours under torch.compile."""
     ours = randomize_(ConvNeXt(arch), seed=0)
     models = {'ours': ours}
-    for name, kwargs in (('ours, NCHW', dict(channels_last=False)),
-                         ('ours, with_cp', dict(with_cp=True))):
-        models[name] = ConvNeXt(arch, **kwargs)
-        models[name].load_state_dict(ours.state_dict())
-    models['paper layout'] = PaperConvNeXt(**ARCH_SETTINGS[arch])
-    models['paper layout'].load_state_dict(ours.state_dict())
-    try:
-        models['timm'] = load_ours_into(TimmFeatures(arch), ours, 'timm', prefix='body.')
-    except ImportError:
-        print('timm is not installed: skipped')
-    models['mmpretrain'] = load_ours_into(mmpretrain_convnext(arch), ours, 'mmpretrain')
+    for key, kwargs in (('nchw', dict(channels_last=False)), ('with_cp', dict(with_cp=True))):
+        if key in keys:
+            models[ROWS[key]] = ConvNeXt(arch, **kwargs)
+            models[ROWS[key]].load_state_dict(ours.state_dict())
+    if 'paper' in keys:
+        models['paper layout'] = PaperConvNeXt(**ARCH_SETTINGS[arch])
+        models['paper layout'].load_state_dict(ours.state_dict())
+    if 'timm' in keys:
+        try:
+            models['timm'] = load_ours_into(TimmFeatures(arch), ours, 'timm', prefix='body.')
+        except ImportError:
+            print('timm is not installed: skipped')
+    if 'mmpretrain' in keys:
+        models['mmpretrain'] = load_ours_into(mmpretrain_convnext(arch), ours, 'mmpretrain')
+    if 'compile' in keys:
+        models['ours, torch.compile'] = torch.compile(ours)
     return models
 
 
@@ -134,6 +146,9 @@ def main():
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--bf16', action='store_true', help='bf16 autocast')
     parser.add_argument('--compile', action='store_true', help='also torch.compile ours')
+    parser.add_argument('--models', nargs='+', choices=list(ROWS),
+                        default=[k for k in ROWS if k != 'compile'],
+                        help='rows to time (ours always; --compile adds compile)')
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=2)
     args = parser.parse_args()
@@ -141,10 +156,9 @@ def main():
     print(f'torch {torch.__version__}, device {args.device}, threads {torch.get_num_threads()}'
           f'{", bf16 autocast" if args.bf16 else ", fp32"}; median of {args.repeat} runs; '
           'ratio = time of that / time of ours (higher: ours is faster)')
+    keys = set(args.models) | ({'compile'} if args.compile else set())
     for arch in args.archs:
-        models = {k: m.to(args.device) for k, m in build(arch).items()}
-        if args.compile:
-            models['ours, torch.compile'] = torch.compile(models['ours'])
+        models = {k: m.to(args.device) for k, m in build(arch, keys).items()}
         for shape in args.shapes:
             x = torch.randn(*map(int, shape.split('x')), device=args.device)
             check_outputs(models, x)
