@@ -1,1 +1,1 @@
-"""Reference implementations used by tests and benchmarks."""
+"""Reference implementations and tool runners used by tests and benchmarks."""

@@ -1,7 +1,5 @@
 """Bad data gets an error naming the loader, the path and the problem before a run starts;
 1- and 4-channel images are read as 3-channel ones by the configs' pipelines."""
-import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,8 +14,8 @@ from mmengine.registry import DATASETS, init_default_scope
 import mmconvnext  # noqa: F401
 from mmconvnext.datasets.checks import DataError, check_data, check_dataset
 from mmconvnext.datasets.demo_data import make_demo_data
+from mmconvnext.testing.tools import ROOT, cfg_options, demo_data_cfg, tool_env
 
-ROOT = Path(__file__).parents[2]
 DETECTOR = ROOT / 'configs/demo/mask_rcnn_convnext_t_shapes.py'
 SEGMENTER = ROOT / 'configs/demo/upernet_convnext_t_shapes.py'
 
@@ -37,8 +35,7 @@ def coco(demo, tmp_path):
 def with_root(config, root):
     """The config with every loader reading ``root`` (data/demo may not exist here)."""
     cfg = Config.fromfile(config)
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[loader].dataset.data_root = f'{root}/'
+    cfg.merge_from_dict(demo_data_cfg(root))
     return cfg
 
 
@@ -129,10 +126,8 @@ def test_train_tool_refuses_bad_data_before_it_starts(coco, tmp_path):
     work = tmp_path / 'work'
     result = subprocess.run(
         [sys.executable, 'tools/train.py', str(DETECTOR), '--work-dir', str(work),
-         '--cfg-options', f'train_dataloader.dataset.data_root={coco}/',
-         f'val_dataloader.dataset.data_root={coco}/'],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)))
+         '--cfg-options', *cfg_options(demo_data_cfg(coco))],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=tool_env())
     assert result.returncode != 0
     assert 'DataError: train_dataloader: annotation file' in result.stderr
     assert 'instances_train.json\' is not JSON' in result.stderr
@@ -160,9 +155,8 @@ def test_one_and_four_channel_images_are_read_as_three(demo, tmp_path, channels)
             assert cv2.imread(str(path), cv2.IMREAD_UNCHANGED).shape[2:] == \
                 (() if channels == 1 else (4, ))
     for config, root in ((DETECTOR, coco), (SEGMENTER, ade)):
-        cfg = Config.fromfile(config)
+        cfg = with_root(config, root)
         init_default_scope(cfg.default_scope)
-        cfg.train_dataloader.dataset.data_root = f'{root}/'
         dataset = DATASETS.build(cfg.train_dataloader.dataset)
         inputs = dataset[0]['inputs']
         assert inputs.shape[0] == 3 and inputs.dtype.is_floating_point is False

@@ -1,17 +1,14 @@
 """Multi-process training on this CPU machine: torchrun with 2 processes over gloo, as
 tools/dist_train.sh runs it, on the demo detector and segmenter."""
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 
 from mmconvnext.checkpoint import load_checkpoint_file
 from mmconvnext.datasets.demo_data import make_demo_data
-
-ROOT = Path(__file__).parents[2]
+from mmconvnext.testing.tools import ROOT, cfg_options, demo_data_cfg, run_tool
 DETECTOR = 'configs/demo/mask_rcnn_convnext_t_shapes.py'
 SEGMENTER = 'configs/demo/upernet_convnext_t_shapes.py'
 
@@ -22,23 +19,12 @@ def data(tmp_path_factory):
                           num_val=2)
 
 
-def det_options(coco):
-    ann = f'{coco}/annotations/instances_val.json'
-    return [f'train_dataloader.dataset.data_root={coco}/',
-            f'val_dataloader.dataset.data_root={coco}/', f'val_evaluator.ann_file={ann}',
-            'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-            'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False']
+def det_cfg(coco):
+    return demo_data_cfg(coco, f'{coco}/annotations/instances_val.json')
 
 
-def run(command, **env):
-    env = dict(os.environ, PYTHON=sys.executable, PYTHONPATH=str(ROOT),
-               PORT=str(29500 + os.getpid() % 1000), **env)
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env=env)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, '\n'.join(
-        line for line in log.splitlines() if 'Warning' not in line and 'warn(' not in line)[-8000:]
-    return log
+def run(command):
+    return run_tool(command, PORT=str(29500 + os.getpid() % 1000))
 
 
 def test_dist_train_detector_two_processes(data, tmp_path):
@@ -46,7 +32,7 @@ def test_dist_train_detector_two_processes(data, tmp_path):
     one log, checkpoints from rank 0 only, validation gathered from both."""
     work = tmp_path / 'work'
     log = run(['bash', 'tools/dist_train.sh', DETECTOR, '2', '--work-dir', str(work),
-               '--cfg-options', *det_options(data['coco']), 'train_cfg.max_epochs=2',
+               '--cfg-options', *cfg_options(det_cfg(data['coco'])), 'train_cfg.max_epochs=2',
                'train_cfg.val_interval=2', 'default_hooks.logger.interval=1'])
     if not torch.cuda.is_available():
         assert 'distributed over gloo, 2 processes' in log
@@ -62,12 +48,8 @@ def test_dist_train_detector_two_processes(data, tmp_path):
 def test_dist_train_segmenter_two_processes(data, tmp_path):
     """The segmenter's SyncBN becomes BN on CPU (no SyncBN kernel there): said in the log."""
     work = tmp_path / 'work'
-    ade = data['ade']
     log = run(['bash', 'tools/dist_train.sh', SEGMENTER, '2', '--work-dir', str(work),
-               '--cfg-options', f'train_dataloader.dataset.data_root={ade}/',
-               f'val_dataloader.dataset.data_root={ade}/', 'train_dataloader.num_workers=0',
-               'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
-               'val_dataloader.persistent_workers=False', 'train_cfg.max_iters=2',
+               '--cfg-options', *cfg_options(demo_data_cfg(data['ade'])), 'train_cfg.max_iters=2',
                'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2'])
     if not torch.cuda.is_available():
         assert 'distributed over gloo, 2 processes' in log and 'SyncBN -> BN' in log
@@ -86,7 +68,8 @@ def test_two_processes_step_like_one_with_the_same_batch(data, tmp_path):
     the RNG seed its rank used, and averages the gradients as DDP does."""
     out = tmp_path / 'step'
     out.mkdir()
-    options = [*det_options(data['coco']), 'randomness.seed=0', 'train_dataloader.sampler.seed=0']
+    data_cfg = det_cfg(data['coco'])
+    options = [*cfg_options(data_cfg), 'randomness.seed=0', 'train_dataloader.sampler.seed=0']
     run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
          f'--master_port={29500 + os.getpid() % 1000}', 'tests/test_tools/ddp_first_step.py',
          DETECTOR, str(out), '--launcher', 'pytorch', '--cfg-options', *options])
@@ -101,8 +84,8 @@ def test_two_processes_step_like_one_with_the_same_batch(data, tmp_path):
 
     from mmconvnext.compat import fit_config_to_machine
     cfg = Config.fromfile(ROOT / DETECTOR)
-    cfg.merge_from_dict(dict(o.split('=', 1) for o in options[:2]))
-    cfg.train_dataloader.update(num_workers=0, persistent_workers=False, batch_size=2)
+    cfg.merge_from_dict(data_cfg)
+    cfg.train_dataloader.batch_size = 2
     cfg.train_dataloader.sampler.seed = 0
     cfg.launcher = 'none'
     fit_config_to_machine(cfg)

@@ -12,15 +12,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import torch
 
 from mmconvnext.checkpoint import load_checkpoint_file
 from mmconvnext.datasets.demo_data import make_demo_data
-
-ROOT = Path(__file__).parents[2]
+from mmconvnext.testing.tools import ROOT, cfg_options, demo_data_cfg, run_tool, tool_env
 MAX_ITERS = 40
 
 NARROW = """
@@ -44,20 +42,12 @@ def config(tmp_path_factory):
 
 def train_command(config, ade, work_dir, num_workers, *extra):
     return [sys.executable, 'tools/train.py', config, '--work-dir', str(work_dir), *extra,
-            '--cfg-options', f'train_dataloader.dataset.data_root={ade}/',
-            f'val_dataloader.dataset.data_root={ade}/',
+            '--cfg-options', *cfg_options(demo_data_cfg(ade)),
             f'train_dataloader.num_workers={num_workers}',
             f'train_dataloader.persistent_workers={num_workers > 0}',
             f'train_cfg.max_iters={MAX_ITERS}', f'train_cfg.val_interval={MAX_ITERS + 1}',
             'default_hooks.checkpoint.interval=2', 'default_hooks.checkpoint.max_keep_ckpts=3',
             'default_hooks.logger.interval=1', 'randomness.seed=0']
-
-
-def run(command):
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    return result.stdout + result.stderr
 
 
 def last_checkpoint_iter(work_dir) -> int:
@@ -72,8 +62,7 @@ def last_checkpoint_iter(work_dir) -> int:
 
 def train_and_kill_after_second_checkpoint(command, work_dir):
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+                            stderr=subprocess.DEVNULL, start_new_session=True, env=tool_env())
     try:
         deadline = time.time() + 300
         while last_checkpoint_iter(work_dir) < 4:
@@ -101,14 +90,14 @@ def losses_by_iter(work_dir):
 def test_sigkill_then_resume_matches_an_uninterrupted_run(config, tmp_path, num_workers):
     config, ade = config
     straight, crashed = tmp_path / 'straight', tmp_path / 'crashed'
-    run(train_command(config, ade, straight, num_workers))
+    run_tool(train_command(config, ade, straight, num_workers))
     train_and_kill_after_second_checkpoint(
         train_command(config, ade, crashed, num_workers), crashed)
 
     last = (crashed / 'last_checkpoint').read_text().strip()
     resumed_from = load_checkpoint_file(last)['meta']['iter']
     assert 4 <= resumed_from < MAX_ITERS, resumed_from
-    log = run(train_command(config, ade, crashed, num_workers, '--resume'))
+    log = run_tool(train_command(config, ade, crashed, num_workers, '--resume'))
     assert f'resumed epoch: 0, iter: {resumed_from}' in log
     assert f'Advance dataloader {resumed_from} steps' in log
 

@@ -2,17 +2,13 @@
 configs (which inherit the paper's) and a tiny generated data set in the COCO / ADE20K
 layouts: one short training through mmengine's Runner, then a test and pictures."""
 import json
-import os
 import pickle
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from mmconvnext.datasets.demo_data import make_demo_data
-
-ROOT = Path(__file__).parents[2]
+from mmconvnext.testing.tools import cfg_options, demo_data_cfg, run_tool
 
 
 @pytest.fixture(scope='module')
@@ -22,31 +18,16 @@ def data(tmp_path_factory):
 
 
 def run(*args, timeout=600):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
-                            timeout=timeout, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    return result.stdout + result.stderr
+    return run_tool([sys.executable, *args], timeout)
 
 
 def det_options(coco):
     ann = f'{coco}/annotations/instances_val.json'
-    return ['--cfg-options', f'train_dataloader.dataset.data_root={coco}/',
-            f'val_dataloader.dataset.data_root={coco}/',
-            f'test_dataloader.dataset.data_root={coco}/', f'val_evaluator.ann_file={ann}',
-            f'test_evaluator.ann_file={ann}', 'train_dataloader.num_workers=0',
-            'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
-            'val_dataloader.persistent_workers=False', 'test_dataloader.num_workers=0',
-            'test_dataloader.persistent_workers=False']
+    return ['--cfg-options', *cfg_options(demo_data_cfg(coco, ann))]
 
 
 def seg_options(ade):
-    return ['--cfg-options', f'train_dataloader.dataset.data_root={ade}/',
-            f'val_dataloader.dataset.data_root={ade}/',
-            f'test_dataloader.dataset.data_root={ade}/', 'train_dataloader.batch_size=2',
-            'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-            'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-            'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']
+    return ['--cfg-options', *cfg_options(demo_data_cfg(ade)), 'train_dataloader.batch_size=2']
 
 
 def test_detector_train_test_infer(data, tmp_path):

@@ -75,13 +75,19 @@ class RNGStateHook(Hook):
             return
         for hook in runner.hooks:
             if isinstance(hook, CheckpointHook) and hook.by_epoch == by_epoch:
-                saves = (hook.every_n_epochs(runner, hook.interval, hook.save_begin)
-                         or hook.save_last and hook.is_last_train_epoch(runner)) if by_epoch \
-                    else (hook.every_n_train_iters(runner, hook.interval, hook.save_begin)
-                          or hook.save_last and hook.is_last_train_iter(runner))
-                if saves:  # every rank decides alike, so every rank joins the gather
+                if _saves_now(hook, runner):  # alike on every rank: all join the gather
                     self._gathered = (runner.epoch, runner.iter, all_gather_object(_capture()))
                 return
+
+
+def _saves_now(hook: CheckpointHook, runner) -> bool:
+    """Whether ``hook`` saves a checkpoint at this moment: its own after_train_epoch /
+    after_train_iter condition (mmengine 0.10), which it does not expose as a method."""
+    if hook.by_epoch:
+        return bool(hook.every_n_epochs(runner, hook.interval, hook.save_begin)
+                    or hook.save_last and hook.is_last_train_epoch(runner))
+    return bool(hook.every_n_train_iters(runner, hook.interval, hook.save_begin)
+                or hook.save_last and hook.is_last_train_iter(runner))
 
 
 def _capture() -> dict:
