@@ -66,6 +66,27 @@ def test_mmdet_detector_loss_predict_and_step(config):
     assert len(results[0].pred_instances.masks) == len(results[0].pred_instances.bboxes)
 
 
+def test_roi_features_of_our_detector_are_those_of_nchw_features():
+    """RoIAlign (mmcv) on the FPN maps of our backbone gives what it gives on NCHW copies of
+    them: with channels_last backbone outputs it silently read scrambled features, and the
+    RoI heads of every detector learned nothing."""
+    from mmcv.ops import RoIAlign
+    torch.manual_seed(0)
+    model, _ = build_model('mask_rcnn/convnext_t_3x.py')
+    model.eval()
+    with torch.no_grad():
+        feats = model.extract_feat(torch.randn(1, 3, 128, 160))
+        rois = torch.tensor([[0, 8., 12., 90., 100.], [0, 40., 4., 150., 60.]])
+        extractor = model.roi_head.bbox_roi_extractor
+        nchw = [f.contiguous(memory_format=torch.contiguous_format) for f in feats]
+        torch.testing.assert_close(extractor(feats[:4], rois), extractor(nchw[:4], rois))
+    # what goes wrong with a channels_last map, so that the check above means something
+    x = torch.randn(1, 8, 32, 32)
+    op = RoIAlign((7, 7), spatial_scale=1.0, sampling_ratio=0, aligned=True)
+    assert not torch.allclose(op(x, rois / 5), op(
+        x.contiguous(memory_format=torch.channels_last), rois / 5), atol=1e-3)
+
+
 def seg_batch(num_classes, shape=(128, 128), batch=2):
     from mmseg.structures import SegDataSample
     gen = torch.Generator().manual_seed(0)

@@ -7,9 +7,11 @@ from mmconvnext.models.backbones.cpu_fused_mlp import FUSED_MLP_AVAILABLE
 from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
 from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
 
-# Parameter counts of the paper's classification models (1000 classes), as timm and the
-# paper's README report them: T 28.6M, S 50.2M, B 88.6M, L 197.8M, XL 350.2M.
+# Parameter counts of the classification models (1000 classes), as timm and the paper's README
+# report them: T 28.6M, S 50.2M, B 88.6M, L 197.8M, XL 350.2M; and timm's atto 3.7M, femto
+# 5.2M, pico 9.1M, nano 15.6M (checked against timm's own modules below).
 CLASSIFIER_PARAMS = {
+    'atto': 3_695_520, 'femto': 5_217_784, 'pico': 9_045_672, 'nano': 15_593_560,
     'tiny': 28_589_128, 'small': 50_223_688, 'base': 88_591_464, 'large': 197_767_336,
     'xlarge': 350_196_968
 }
@@ -31,6 +33,16 @@ def test_every_arch_shapes_and_parameter_count(arch):
     assert sum(p.numel() for p in classifier.parameters()) == CLASSIFIER_PARAMS[arch]
 
 
+@pytest.mark.parametrize('arch', ['atto', 'femto', 'pico', 'nano', 'tiny'])
+def test_arch_table_matches_timm(arch):
+    timm = pytest.importorskip('timm')
+    reference = timm.create_model(f'convnext_{arch}', pretrained=False)
+    assert sum(p.numel() for p in reference.parameters()) == CLASSIFIER_PARAMS[arch]
+    assert [len(s.blocks) for s in reference.stages] == ARCH_SETTINGS[arch]['depths']
+    assert [s.blocks[0].conv_dw.out_channels for s in reference.stages] == \
+        ARCH_SETTINGS[arch]['dims']
+
+
 def test_custom_arch_and_out_indices():
     model = ConvNeXt(dict(depths=[1, 2, 1, 1], dims=[8, 16, 24, 32]), out_indices=(-1, 1))
     assert model.out_indices == (1, 3)
@@ -38,6 +50,16 @@ def test_custom_arch_and_out_indices():
     outs = model(torch.randn(2, 3, 64, 64))
     assert [o.shape[1] for o in outs] == [16, 32]
     assert [o.shape[-1] for o in outs] == [8, 2]
+
+
+@pytest.mark.parametrize('channels_last', [True, False])
+def test_outputs_are_contiguous_nchw(channels_last):
+    # mmcv's RoIAlign reads raw NCHW memory: a channels_last output silently scrambled every
+    # detector's RoI features (see test_stack_models.test_roi_features_of_our_detector)
+    model = ConvNeXt(SMALL, channels_last=channels_last)
+    for mode in (model.train(), model.eval()):
+        outs = mode(torch.randn(2, 3, 64, 96))
+        assert all(o.is_contiguous() for o in outs)
 
 
 def test_drop_path_rises_linearly_over_all_blocks():

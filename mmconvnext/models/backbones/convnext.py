@@ -17,7 +17,13 @@ from torch.utils.checkpoint import checkpoint
 from mmconvnext.registry import MODELS
 from .cpu_fused_mlp import FUSED_MLP_AVAILABLE, MIN_PIXELS, fused_mlp
 
+# The paper's sizes (T, S, B, L, XL) and the smaller ones of timm, mmpretrain and ConvNeXt V2
+# (atto, femto, pico, nano: 3.7M, 5.2M, 9.1M and 15.6M parameters as 1000-class classifiers).
 ARCH_SETTINGS = {
+    'atto': dict(depths=[2, 2, 6, 2], dims=[40, 80, 160, 320]),
+    'femto': dict(depths=[2, 2, 6, 2], dims=[48, 96, 192, 384]),
+    'pico': dict(depths=[2, 2, 6, 2], dims=[64, 128, 256, 512]),
+    'nano': dict(depths=[2, 2, 8, 2], dims=[80, 160, 320, 640]),
     'tiny': dict(depths=[3, 3, 9, 3], dims=[96, 192, 384, 768]),
     'small': dict(depths=[3, 3, 27, 3], dims=[96, 192, 384, 768]),
     'base': dict(depths=[3, 3, 27, 3], dims=[128, 256, 512, 1024]),
@@ -100,8 +106,8 @@ class ConvNeXt(BaseModule):
     """ConvNeXt backbone for detection, segmentation and classification.
 
     Args:
-        arch: 'tiny', 'small', 'base', 'large', 'xlarge', or dict(depths=[4 ints],
-            dims=[4 ints]).
+        arch: a name of ``ARCH_SETTINGS`` ('atto', 'femto', 'pico', 'nano', 'tiny', 'small',
+            'base', 'large', 'xlarge'), or dict(depths=[4 ints], dims=[4 ints]).
         in_channels: channels of the input image.
         out_indices: stages whose outputs are returned (negative indices count from the end).
         drop_path_rate: stochastic depth, rising linearly from 0 over all blocks to this rate.
@@ -110,14 +116,15 @@ class ConvNeXt(BaseModule):
             eval mode).
         with_cp: recompute each block in backward (activation checkpointing) to save memory.
         channels_last: keep the input and the conv weights in the channels_last memory format
-            (same values, fewer copies: the LayerNorms and the fused CPU inference path then
-            read contiguous (N, H, W, C) views).
+            inside the backbone (same values, fewer copies: the LayerNorms and the fused CPU
+            inference path then read contiguous (N, H, W, C) views). The outputs are always
+            contiguous (N, C, H, W), the layout necks and mmcv's ops expect.
         init_cfg: e.g. dict(type='Pretrained', checkpoint=PATH_OR_URL); see
             :func:`mmconvnext.checkpoint.load_backbone_checkpoint` for the layouts accepted.
 
     Input (N, in_channels, H, W); output a tuple with, for each i in out_indices, a map of
     shape (N, dims[i], H / 2**(i+2), W / 2**(i+2)) (strides 4, 8, 16, 32), each passed
-    through its own channels-first LayerNorm ``norm{i}``.
+    through its own channels-first LayerNorm ``norm{i}``, as a contiguous tensor.
     """
 
     def __init__(self,
@@ -190,7 +197,9 @@ class ConvNeXt(BaseModule):
                 x = checkpoint(block, x, use_reentrant=False) \
                     if self.with_cp and self.training else block(x)
             if i in self.out_indices:
-                outs.append(getattr(self, f'norm{i}')(x))
+                # standard layout for what comes next: mmcv's ops (RoIAlign, ...) read raw
+                # NCHW memory and give wrong values for channels_last tensors, silently
+                outs.append(getattr(self, f'norm{i}')(x).contiguous())
         return tuple(outs)
 
     def init_weights(self):
