@@ -1,47 +1,75 @@
 #!/usr/bin/env bash
-# The main job on the bundled demo data, on whatever device is here:
-#   set up the environment, generate the data (if absent), train the demo model with
-#   tools/dist_train.sh (one process per GPU; NPROC CPU processes where there is none),
-#   evaluate it, save a checkpoint, and draw its predictions on a few validation images.
+# The main job on the bundled demo data, the paper's workflow in miniature, on whatever device
+# is here:
+#   1. set up the environment and generate the demo data (if absent);
+#   2. pretrain the backbone as an image classifier (mmpretrain's ImageClassifier with our
+#      ConvNeXt) on the demo's classification images, and convert it to a backbone checkpoint
+#      (once: later runs reuse it while its config is unchanged);
+#   3. fine-tune the detector (det) or segmenter (seg) from that checkpoint with
+#      tools/dist_train.sh (one process per GPU; NPROC CPU processes where there is none),
+#      evaluate it on the held-out validation images, save checkpoints;
+#   4. draw its predictions on held-out validation images.
 #
-#   bash tools/demo.sh           # Mask R-CNN ConvNeXt-T: COCO bbox + segm AP, pictures
-#   bash tools/demo.sh seg       # UperNet ConvNeXt-T: mIoU, pictures
+#   bash tools/demo.sh           # Mask R-CNN: COCO bbox + segm AP, pictures
+#   bash tools/demo.sh seg       # UperNet: mIoU, pictures
 #
-#   NPROC (default: GPU count, else 2)   WORK_DIR (default: work_dirs/demo_<task>)
+# ARCH (default: t, ConvNeXt-T with the paper's heads, where there is a GPU; atto, with
+# 128-channel heads, where there is none)   NPROC (default: GPU count, else 2)
+# WORK_DIR (default: work_dirs/demo_<task>_<arch>)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 TASK=${1:-det}
-case $TASK in
-  # a few minutes of training from scratch leave detection scores low: draw boxes from 0.15
-  det) CONFIG=configs/demo/mask_rcnn_convnext_t_shapes.py; DATA=data/demo/coco/val
-       INFER_ARGS=(--score-thr 0.15) ;;
-  seg) CONFIG=configs/demo/upernet_convnext_t_shapes.py; DATA=data/demo/ade/images/validation
-       INFER_ARGS=() ;;
-  *) echo "usage: $0 [det|seg]" >&2; exit 2 ;;
-esac
-WORK_DIR=${WORK_DIR:-work_dirs/demo_$TASK}
+[[ $TASK == det || $TASK == seg ]] || { echo "usage: $0 [det|seg]" >&2; exit 2; }
 start=$(date +%s)
 
 bash tools/setup_env.sh
 PY=${MMCONVNEXT_VENV:-$ROOT/.venv}/bin/python
 "$PY" tools/data/make_demo_data.py --out data/demo
-if [[ -z ${NPROC:-} ]]; then
-  NPROC=$("$PY" -c 'import torch; print(torch.cuda.device_count() or 2)')
-fi
+GPUS=$("$PY" -c 'import torch; print(torch.cuda.device_count())')
+NPROC=${NPROC:-$(( GPUS > 0 ? GPUS : 2 ))}
+ARCH=${ARCH:-$( (( GPUS > 0 )) && echo t || echo atto)}
+case $ARCH in
+  t) ARCH_NAME=tiny ;;
+  atto) ARCH_NAME=atto ;;
+  *) echo "ARCH must be t or atto, got '$ARCH'" >&2; exit 2 ;;
+esac
+case $TASK in
+  det) CONFIG=configs/demo/mask_rcnn_convnext_${ARCH}_shapes.py; DATA=data/demo/coco/val ;;
+  seg) CONFIG=configs/demo/upernet_convnext_${ARCH}_shapes.py; DATA=data/demo/ade/images/validation ;;
+esac
+WORK_DIR=${WORK_DIR:-work_dirs/demo_${TASK}_$ARCH}
 
-echo "== training $CONFIG on $NPROC process(es); logs and checkpoints in $WORK_DIR"
+PRETRAIN_CONFIG=configs/demo/convnext_${ARCH}_shapes_cls.py
+PRETRAIN_DIR=work_dirs/demo_pretrain_$ARCH
+BACKBONE=$PRETRAIN_DIR/backbone.pth
+STAMP=$(cat configs/demo/convnext_t_shapes_cls.py "$PRETRAIN_CONFIG" data/demo/cls/.complete \
+        | sha256sum | cut -c1-16)
+if [[ -f $BACKBONE && $(cat "$BACKBONE.stamp" 2>/dev/null) == "$STAMP" ]]; then
+  echo "== reusing the pretrained backbone $BACKBONE (delete it to pretrain again)"
+else
+  echo "== pretraining ConvNeXt-$ARCH_NAME as a classifier ($PRETRAIN_CONFIG) on $NPROC process(es)"
+  rm -f "$BACKBONE" "$BACKBONE.stamp"
+  PYTHON=$PY bash tools/dist_train.sh "$PRETRAIN_CONFIG" "$NPROC" --work-dir "$PRETRAIN_DIR"
+  "$PY" tools/convert_checkpoint.py "$(cat "$PRETRAIN_DIR/last_checkpoint")" "$BACKBONE" \
+    --arch "$ARCH_NAME"
+  echo "$STAMP" > "$BACKBONE.stamp"
+fi
+pretrain_log=$(ls -t "$PRETRAIN_DIR"/*/*.log | head -n 1)
+
+echo "== fine-tuning $CONFIG from $BACKBONE on $NPROC process(es); logs and checkpoints in $WORK_DIR"
 PYTHON=$PY bash tools/dist_train.sh "$CONFIG" "$NPROC" --work-dir "$WORK_DIR"
 CHECKPOINT=$(cat "$WORK_DIR/last_checkpoint")
+log=$(ls -t "$WORK_DIR"/*/*.log | head -n 1)
 
-echo "== drawing predictions of $CHECKPOINT"
+echo "== drawing predictions of $CHECKPOINT on held-out images"
 mapfile -t IMAGES < <(find "$DATA" -name '*.jpg' | sort | head -n 4)
-"$PY" tools/infer.py "$CONFIG" "$CHECKPOINT" "${IMAGES[@]}" --out-dir "$WORK_DIR/pictures" \
-  "${INFER_ARGS[@]}"
+"$PY" tools/infer.py "$CONFIG" "$CHECKPOINT" "${IMAGES[@]}" --out-dir "$WORK_DIR/pictures"
 
 echo "== done in $(( $(date +%s) - start )) s"
-echo "   metrics:     $(grep -hoE '(coco/bbox_mAP: .*data_time|aAcc: .*mAcc: [0-9.]+)' \
-  "$(ls -t "$WORK_DIR"/*/*.log | head -n 1)" | tail -n 1 | sed 's/  data_time//')"
-echo "   log:         $(ls -t "$WORK_DIR"/*/*.log | head -n 1)"
+echo "   pretraining: $(grep -hoE 'accuracy/top1: [0-9.]+' "$pretrain_log" | tail -n 1) (held-out classification images)"
+echo "   metrics:     $(grep -hoE '(coco/bbox_mAP: .*data_time|aAcc: .*mAcc: [0-9.]+)' "$log" \
+  | tail -n 1 | sed 's/  data_time//') (held-out validation images)"
+echo "   log:         $log"
 echo "   checkpoint:  $CHECKPOINT"
 echo "   pictures:    $ROOT/$WORK_DIR/pictures/vis"

@@ -1,7 +1,8 @@
 # The demo segmenter: the paper's UperNet ConvNeXt-T config on the bundled shapes data in the
 # ADE20K layout (tools/data/make_demo_data.py), changed only where a CPU and a tiny data set
-# need it: data root and classes, image scale (x0.25: 128x128 crops), schedule length, batch;
-# no pretrained weights (nothing can be downloaded).
+# need it: data root and classes, image scale (x0.25: 128x128 crops), schedule length, batch,
+# and the pretrained backbone: the one tools/demo.sh pretrains on the demo's classification set
+# (convnext_t_shapes_cls.py) instead of the ImageNet weights, which cannot be downloaded here.
 _base_ = '../upernet/convnext_t_512_160k_ade20k.py'
 
 data_root = 'data/demo/ade/'
@@ -10,7 +11,7 @@ num_classes = 4
 crop_size = (128, 128)
 model = dict(
     data_preprocessor=dict(size=crop_size),
-    backbone=dict(init_cfg=None),
+    backbone=dict(init_cfg=dict(checkpoint='work_dirs/demo_pretrain_t/backbone.pth')),
     decode_head=dict(num_classes=num_classes),
     auxiliary_head=dict(num_classes=num_classes),
     test_cfg=dict(crop_size=crop_size, stride=(85, 85)))
@@ -40,15 +41,15 @@ val_dataloader = dict(
     dataset=dict(type=dataset_type, data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# schedule: 120 iterations, warm-up 20, then poly to 0
-max_iters = 120
+# schedule: 1600 iterations, warm-up 100, then poly to 0
+max_iters = 1600
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=20),
-    dict(type='PolyLR', power=1.0, begin=20, end=max_iters, eta_min=0.0, by_epoch=False),
+    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=100),
+    dict(type='PolyLR', power=1.0, begin=100, end=max_iters, eta_min=0.0, by_epoch=False),
 ]
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 default_hooks = dict(
-    logger=dict(interval=20),
-    checkpoint=dict(interval=60, max_keep_ckpts=2),
+    logger=dict(interval=100),
+    checkpoint=dict(interval=max_iters, max_keep_ckpts=1),
     visualization=dict(interval=1))

@@ -57,7 +57,8 @@ def check_dataset(dataset: dict, where: str) -> None:
         if path.endswith('.json'):
             _check_coco_json(path, where, dataset.get('type', ''))
     prefix = dataset.get('data_prefix') or {}
-    images = prefix.get('img', prefix.get('img_path'))
+    # mmdet / mmseg: dict(img=...) / dict(img_path=...); mmpretrain: the image folder itself
+    images = prefix if isinstance(prefix, str) else prefix.get('img', prefix.get('img_path'))
     if images is not None:
         folder = _join(root, images)
         if not osp.isdir(folder):

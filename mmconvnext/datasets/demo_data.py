@@ -8,10 +8,15 @@ on textured backgrounds. The same scenes are written twice:
 - ``ade/``: ``images/{training,validation}/*.jpg`` and ``annotations/...*.png`` label maps,
   0 = unlabeled (a thin band around each shape, ignored like ADE20K's 0 with
   reduce_zero_label), 1 = background, 2.. = the shape classes.
+
+:func:`make_cls_data` writes a classification set for pretraining the backbone, in the
+ImageNet folder layout (``cls/{train,val}/<class>/*.jpg``, read by mmpretrain's
+CustomDataset): one shape, or none, per image, on the same kind of background.
 """
 import json
 import os
 import os.path as osp
+import shutil
 from typing import List, Tuple
 
 import cv2
@@ -20,6 +25,7 @@ from pycocotools import mask as mask_utils
 
 CLASSES = ('circle', 'square', 'triangle')
 SEG_CLASSES = ('background', ) + CLASSES
+CLS_CLASSES = SEG_CLASSES  # pretraining: which shape the image shows, if any
 
 
 def _background(rng: np.random.RandomState, h: int, w: int) -> np.ndarray:
@@ -36,8 +42,9 @@ def _background(rng: np.random.RandomState, h: int, w: int) -> np.ndarray:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def _shape_polygon(rng: np.random.RandomState, label: int, h: int, w: int) -> np.ndarray:
-    size = rng.uniform(0.12, 0.4) * min(h, w)
+def _shape_polygon(rng: np.random.RandomState, label: int, h: int, w: int,
+                   size_range: Tuple[float, float] = (0.12, 0.4)) -> np.ndarray:
+    size = rng.uniform(*size_range) * min(h, w)
     cx, cy = rng.uniform(size / 2, w - size / 2), rng.uniform(size / 2, h - size / 2)
     n = (32, 4, 3)[label]
     angles = rng.uniform(0, 2 * np.pi) + np.arange(n) * 2 * np.pi / n
@@ -85,13 +92,57 @@ def _label_map(ids: np.ndarray, labels: List[int]) -> np.ndarray:
     return seg
 
 
+def make_cls_data(root: str, seed: int = 0, num_train: int = 2000, num_val: int = 400,
+                  size: int = 96) -> str:
+    """Write ``root/cls/{train,val}/<class>/NNNNN.jpg`` (skipped where complete with the same
+    parameters, rewritten where not): ``size`` x
+    ``size`` images, the classes ``CLS_CLASSES`` in turn (a background alone, or one shape of
+    0.25 to 0.8 of the image side, any colour, rotation and position); return the folder."""
+    cls = osp.join(root, 'cls')
+    params = dict(seed=seed, num_train=num_train, num_val=num_val, size=size)
+    if _complete(cls, params):
+        return cls
+    shutil.rmtree(cls, ignore_errors=True)
+    rng = np.random.RandomState(seed)
+    for split, count in (('train', num_train), ('val', num_val)):
+        for name in CLS_CLASSES:
+            os.makedirs(osp.join(cls, split, name), exist_ok=True)
+        for i in range(count):
+            label = i % len(CLS_CLASSES)
+            img = _background(rng, size, size)
+            if label > 0:
+                poly = _shape_polygon(rng, label - 1, size, size, (0.25, 0.8))
+                cv2.fillPoly(img, [np.round(poly).astype(np.int32)],
+                             tuple(int(v) for v in rng.randint(0, 256, 3)))
+            cv2.imwrite(osp.join(cls, split, CLS_CLASSES[label], f'{i:05d}.jpg'), img)
+    _mark_complete(cls, params)
+    return cls
+
+
+def _complete(folder: str, params: dict) -> bool:
+    """Whether ``folder`` holds a set written to the end with these parameters."""
+    try:
+        with open(osp.join(folder, '.complete')) as f:
+            return json.load(f) == params
+    except (OSError, ValueError):
+        return False
+
+
+def _mark_complete(folder: str, params: dict) -> None:
+    with open(osp.join(folder, '.complete'), 'w') as f:
+        json.dump(params, f, sort_keys=True)
+
+
 def make_demo_data(root: str, seed: int = 0, num_train: int = 64, num_val: int = 16,
                    size_range: Tuple[int, int] = (192, 320)) -> dict:
-    """Write both layouts under ``root`` (skipped where complete); return their paths."""
+    """Write both layouts under ``root`` (skipped where complete with the same parameters,
+    rewritten where not); return their paths."""
     coco, ade = osp.join(root, 'coco'), osp.join(root, 'ade')
-    done = osp.join(root, '.complete')
-    if osp.exists(done):
+    params = dict(seed=seed, num_train=num_train, num_val=num_val, size_range=list(size_range))
+    if _complete(root, params):
         return dict(coco=coco, ade=ade)
+    for folder in (coco, ade):
+        shutil.rmtree(folder, ignore_errors=True)
     rng = np.random.RandomState(seed)
     categories = [dict(id=i + 1, name=name) for i, name in enumerate(CLASSES)]
     for split, ade_split, count in (('train', 'training', num_train),
@@ -113,5 +164,5 @@ def make_demo_data(root: str, seed: int = 0, num_train: int = 64, num_val: int =
             annotations += _coco_annotations(ids, labels, i + 1, len(annotations) + 1)
         with open(osp.join(coco, 'annotations', f'instances_{split}.json'), 'w') as f:
             json.dump(dict(images=images, annotations=annotations, categories=categories), f)
-    open(done, 'w').close()
+    _mark_complete(root, params)
     return dict(coco=coco, ade=ade)

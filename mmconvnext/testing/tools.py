@@ -13,12 +13,16 @@ ROOT = Path(__file__).parents[2]
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
-def demo_data_cfg(root, ann_file: Optional[str] = None) -> Dict[str, object]:
+def demo_data_cfg(root, ann_file: Optional[str] = None,
+                  backbone: Optional[str] = None) -> Dict[str, object]:
     """Dotted config keys -> values that make every loader read the data set at ``root``
     (one made by :func:`mmconvnext.datasets.demo_data.make_demo_data`) in the main process,
-    and, with ``ann_file``, the val / test evaluators read that COCO annotation file.
-    For ``Config.merge_from_dict``; :func:`cfg_options` writes them for ``--cfg-options``."""
-    cfg = {}
+    with ``ann_file``, the val / test evaluators read that COCO annotation file, and the
+    backbone start from the checkpoint ``backbone`` (None: random weights, as no demo
+    pretraining has run). For ``Config.merge_from_dict``; :func:`cfg_options` writes them
+    for ``--cfg-options``."""
+    cfg = {'model.backbone.init_cfg':
+           dict(type='Pretrained', checkpoint=backbone) if backbone else None}
     for loader in LOADERS:
         cfg.update({f'{loader}.dataset.data_root': f'{root}/', f'{loader}.num_workers': 0,
                     f'{loader}.persistent_workers': False})

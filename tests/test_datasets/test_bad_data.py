@@ -13,7 +13,7 @@ from mmengine.registry import DATASETS, init_default_scope
 
 import mmconvnext  # noqa: F401
 from mmconvnext.datasets.checks import DataError, check_data, check_dataset
-from mmconvnext.datasets.demo_data import make_demo_data
+from mmconvnext.datasets.demo_data import make_cls_data, make_demo_data
 from mmconvnext.testing.tools import ROOT, cfg_options, demo_data_cfg, tool_env
 
 DETECTOR = ROOT / 'configs/demo/mask_rcnn_convnext_t_shapes.py'
@@ -112,6 +112,19 @@ def test_image_folder_missing_or_without_images(coco, demo, tmp_path):
     assert error_of(seg_train(ade)) == (
         f"train_dataloader: image folder '{ade}/images/training' holds no images "
         '(.jpg, .jpeg, .png, .bmp, .tif, .tiff, .webp)')
+
+
+def test_mmpretrain_image_folder_is_checked(tmp_path):
+    # mmpretrain's CustomDataset names its image folder by a string data_prefix
+    cls = make_cls_data(str(tmp_path), num_train=4, num_val=4, size=32)
+    dataset = dict(type='CustomDataset', data_root=cls, data_prefix='train')
+    check_dataset(dataset, 'train_dataloader')
+    with pytest.raises(DataError, match="^train_dataloader: image folder '.*/cls/test' does not"):
+        check_dataset(dict(dataset, data_prefix='test'), 'train_dataloader')
+    for image in Path(cls, 'train').rglob('*.jpg'):
+        image.unlink()
+    with pytest.raises(DataError, match="image folder '.*/cls/train' holds no images"):
+        check_dataset(dataset, 'train_dataloader')
 
 
 def test_wrapped_datasets_are_checked_through(tmp_path):

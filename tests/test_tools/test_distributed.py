@@ -33,7 +33,8 @@ def test_dist_train_detector_two_processes(data, tmp_path):
     work = tmp_path / 'work'
     log = run(['bash', 'tools/dist_train.sh', DETECTOR, '2', '--work-dir', str(work),
                '--cfg-options', *cfg_options(det_cfg(data['coco'])), 'train_cfg.max_epochs=2',
-               'train_cfg.val_interval=2', 'default_hooks.logger.interval=1'])
+               'train_cfg.val_interval=2', 'default_hooks.logger.interval=1',
+               'default_hooks.checkpoint.interval=1', 'default_hooks.checkpoint.max_keep_ckpts=2'])
     if not torch.cuda.is_available():
         assert 'distributed over gloo, 2 processes' in log
     assert 'Epoch(train) [2][1/1]' in log and 'coco/bbox_mAP' in log

@@ -1,10 +1,11 @@
-"""Write the bundled demo data set (COCO-format instances + ADE20K-layout semantic maps).
+"""Write the bundled demo data set: COCO-format instances and ADE20K-layout semantic maps of
+the same scenes, and ImageNet-layout classification images for pretraining the backbone.
 
     python tools/data/make_demo_data.py [--out data/demo] [--seed 0] [--num-train 64] ...
 """
 import argparse
 
-from mmconvnext.datasets.demo_data import make_demo_data
+from mmconvnext.datasets.demo_data import make_cls_data, make_demo_data
 
 
 def main():
@@ -15,7 +16,9 @@ def main():
     parser.add_argument('--num-val', type=int, default=16)
     args = parser.parse_args()
     paths = make_demo_data(args.out, args.seed, args.num_train, args.num_val)
-    print(f"demo data: COCO layout in {paths['coco']}, ADE20K layout in {paths['ade']}")
+    cls = make_cls_data(args.out, args.seed)
+    print(f"demo data: COCO layout in {paths['coco']}, ADE20K layout in {paths['ade']}, "
+          f'classification (ImageNet layout) in {cls}')
 
 
 if __name__ == '__main__':
