@@ -95,9 +95,9 @@ def _label_map(ids: np.ndarray, labels: List[int]) -> np.ndarray:
 def make_cls_data(root: str, seed: int = 0, num_train: int = 2000, num_val: int = 400,
                   size: int = 96) -> str:
     """Write ``root/cls/{train,val}/<class>/NNNNN.jpg`` (skipped where complete with the same
-    parameters, rewritten where not): ``size`` x
-    ``size`` images, the classes ``CLS_CLASSES`` in turn (a background alone, or one shape of
-    0.25 to 0.8 of the image side, any colour, rotation and position); return the folder."""
+    parameters, rewritten where not): ``size`` x ``size`` images of the classes
+    ``CLS_CLASSES`` in turn (a background alone, or one shape of 0.25 to 0.8 of the image side,
+    any colour, rotation and position); return the folder."""
     cls = osp.join(root, 'cls')
     params = dict(seed=seed, num_train=num_train, num_val=num_val, size=size)
     if _complete(cls, params):
