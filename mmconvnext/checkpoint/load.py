@@ -1,6 +1,6 @@
 """Loading pretrained weights of any known layout into a ConvNeXt backbone."""
 from collections import Counter
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Tuple
 
 import torch.nn as nn
 from mmengine.logging import print_log
@@ -8,8 +8,10 @@ from mmengine.logging import print_log
 from .io import CheckpointError, load_any
 from .layouts import convert, unwrap
 
-# Parameters whose absence from a checkpoint is normal: the per-output norms are not part
-# of a classification model, so they keep their default init (weight 1, bias 0).
+# The per-output norms: a model has those of its out_indices, a checkpoint those of the model
+# it was saved from (a classifier only norm3, a detector norm0..norm3). Missing ones keep
+# their default init (weight 1, bias 0); ones this model does not have are dropped. Both are
+# reported in the load log.
 OPTIONAL = ('norm0.', 'norm1.', 'norm2.', 'norm3.')
 
 
@@ -19,14 +21,15 @@ def summarize(keys: Iterable[str]) -> str:
     return ', '.join(f'{name}.* ({n})' for name, n in counts.items()) or 'none'
 
 
-def check_fits(backbone: nn.Module, state_dict: dict, what: str) -> list:
+def check_fits(backbone: nn.Module, state_dict: dict, what: str) -> Tuple[list, list]:
     """Raise CheckpointError unless ``state_dict`` (backbone names) fits ``backbone``: no
-    shape mismatch, no block / downsample weight missing or left over. Returns the keys
-    missing from it that may be (the output norms)."""
+    shape mismatch, no block / downsample weight missing or left over. Returns the output
+    norms' keys that it lacks and those the backbone does not have (other out_indices)."""
     own = backbone.state_dict()
     mismatched = [f'{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape)}'
                   for k, v in state_dict.items() if k in own and v.shape != own[k].shape]
-    unexpected = [k for k in state_dict if k not in own]
+    extra = [k for k in state_dict if k not in own and k.startswith(OPTIONAL)]
+    unexpected = [k for k in state_dict if k not in own and k not in extra]
     missing = [k for k in own if k not in state_dict]
     required_missing = [k for k in missing if not k.startswith(OPTIONAL)]
     problems = []
@@ -39,7 +42,7 @@ def check_fits(backbone: nn.Module, state_dict: dict, what: str) -> list:
     if problems:
         raise CheckpointError(f'{what} does not fit this ConvNeXt (depths={backbone.depths}, '
                               f'dims={backbone.dims}): ' + '; '.join(problems))
-    return missing
+    return missing, extra
 
 
 def load_backbone_checkpoint(backbone: nn.Module, source: str, prefix: Optional[str] = None,
@@ -57,10 +60,12 @@ def load_backbone_checkpoint(backbone: nn.Module, source: str, prefix: Optional[
         if not state_dict:
             raise CheckpointError(f'no key of {source} starts with prefix {prefix!r}')
     converted, layout, dropped = convert(state_dict)
-    missing = check_fits(backbone, converted, f'{source} ({layout} layout)')
+    missing, extra = check_fits(backbone, converted, f'{source} ({layout} layout)')
+    converted = {k: v for k, v in converted.items() if k not in extra}
     backbone.load_state_dict(converted, strict=False)
     print_log(
         f'ConvNeXt: loaded {len(converted)} tensors from {source} ({layout} layout); '
         f'dropped (not backbone): {summarize(dropped)}; '
+        f'dropped (output norms of other out_indices): {extra or "none"}; '
         f'missing, left at init: {missing or "none"}', logger=logger)
     return converted

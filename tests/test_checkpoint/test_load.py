@@ -63,6 +63,44 @@ def test_mmengine_checkpoint_with_backbone_prefix(tmp_path):
         assert torch.equal(model.state_dict()[key], value)
 
 
+def test_output_norms_of_other_out_indices_are_dropped_and_reported(tmp_path, capsys):
+    # a detector's backbone (norm0..norm3) into one with out_indices=(1, 2, 3)
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('test_load_extra_norms', log_level='INFO')
+    source = randomize_(ConvNeXt(SMALL), seed=9)
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in source.state_dict().items()}},
+               tmp_path / 'det.pth')
+    model = pretrained(tmp_path / 'det.pth', out_indices=(1, 2, 3))
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, source.state_dict()[key]), key
+    assert "dropped (output norms of other out_indices): ['norm0.weight', 'norm0.bias']" \
+        in capsys.readouterr().out
+
+
+def test_mmpretrain_classifier_into_other_out_indices(tmp_path):
+    # mmpretrain's classifier (backbone norm3 only) through init_cfg prefix='backbone.', into
+    # a backbone without norm3: loads, the blocks equal, norm0..2 left at init
+    from mmpretrain.models import ConvNeXt as MMPretrainConvNeXt
+    torch.manual_seed(2)
+    source = MMPretrainConvNeXt(dict(depths=SMALL['depths'], channels=SMALL['dims']))
+    state = {f'backbone.{k}': v for k, v in source.state_dict().items()}
+    state.update({'head.fc.weight': torch.zeros(10, 40), 'head.fc.bias': torch.zeros(10)})
+    torch.save({'state_dict': state}, tmp_path / 'cls.pth')
+    model = ConvNeXt(SMALL, out_indices=(0, 1, 2), init_cfg=dict(
+        type='Pretrained', checkpoint=str(tmp_path / 'cls.pth'), prefix='backbone.'))
+    model.init_weights()
+    assert torch.equal(model.stages[3][1].pwconv2.weight,
+                       source.stages[3][1].pointwise_conv2.weight)
+    assert torch.all(model.norm2.weight == 1)
+
+
+def test_extra_blocks_stay_an_error_beside_extra_norms(tmp_path):
+    source = ConvNeXt(dict(depths=[2, 2, 4, 2], dims=SMALL['dims']))
+    torch.save({'state_dict': source.state_dict()}, tmp_path / 'deeper.pth')
+    with pytest.raises(CheckpointError, match='unexpected keys'):
+        pretrained(tmp_path / 'deeper.pth', out_indices=(3, ))
+
+
 def test_prefix_selects_keys(tmp_path):
     source = randomize_(ConvNeXt(SMALL), seed=6)
     torch.save({'state_dict': {f'model.encoder.{k}': v for k, v in source.state_dict().items()}},

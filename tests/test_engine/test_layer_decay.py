@@ -86,7 +86,7 @@ def test_stage_wise_upernet_t_scales_value_by_value():
 
 def test_frozen_parameters_are_left_out():
     model = Detector('tiny')
-    model.backbone = ConvNeXt('tiny', frozen_stages=0)
+    model.backbone = ConvNeXt('tiny', frozen_stages=1)
     result = lr_and_wd_of_each_param(build(model, 0.7, 'layer_wise', 6), model)
     assert not any(n.startswith(('backbone.stages.0.', 'backbone.downsample_layers.0.'))
                    for n in result)
@@ -135,3 +135,32 @@ def test_missing_keys_are_named():
             constructor='mmconvnext.LearningRateDecayOptimizerConstructor',
             paramwise_cfg=dict(decay_rate=0.7),
             optimizer=dict(type='AdamW', lr=1e-4)))
+
+
+@pytest.mark.parametrize('decay_type, num_layers', [('layer_wise', 6), ('stage_wise', 12)])
+def test_mmpretrain_convnext_gets_the_same_groups_as_ours(decay_type, num_layers):
+    # either part can be swapped alone: our constructor with mmpretrain's backbone
+    from mmpretrain.models import ConvNeXt as MMPretrainConvNeXt
+    ours = Detector('tiny')
+    theirs = Detector('tiny')
+    theirs.backbone = MMPretrainConvNeXt('tiny', out_indices=(0, 1, 2, 3),
+                                         gap_before_final_norm=False)
+    groups = {}
+    for name, model in (('ours', ours), ('theirs', theirs)):
+        wrapper = build(model, 0.7, decay_type, num_layers)
+        # parameters by position: the two backbones list them in the same order
+        by_id = {id(p): (g['group_name'], g['lr'], g['weight_decay'])
+                 for g in wrapper.optimizer.param_groups for p in g['params']}
+        groups[name] = [by_id[id(p)] for p in model.parameters()]
+    assert groups['ours'] == groups['theirs']
+    top = num_layers + 1  # norms, neck
+    assert groups['theirs'][-1] == (f'layer_{top}_no_decay', pytest.approx(2e-4), 0.0)
+    assert groups['theirs'][0] == ('layer_0_decay', pytest.approx(2e-4 * 0.7**top), 0.05)
+
+
+def test_group_names_say_layer_and_decay():
+    wrapper = build(Detector('tiny'), 0.7, 'layer_wise', 6)
+    for group in wrapper.optimizer.param_groups:
+        layer, decay = group['group_name'].split('_', 2)[1:]
+        assert group['lr'] == pytest.approx(2e-4 * 0.7**(7 - int(layer)))
+        assert (group['weight_decay'] == 0) is (decay == 'no_decay')

@@ -8,10 +8,10 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
-from mmengine.structures import PixelData
 
 import mmconvnext
 from mmconvnext.models import ConvNeXt
+from recipes import seg_batch
 
 CONFIGS = Path(__file__).parents[2] / 'configs'
 
@@ -85,19 +85,6 @@ def test_roi_features_of_our_detector_are_those_of_nchw_features():
     op = RoIAlign((7, 7), spatial_scale=1.0, sampling_ratio=0, aligned=True)
     assert not torch.allclose(op(x, rois / 5), op(
         x.contiguous(memory_format=torch.channels_last), rois / 5), atol=1e-3)
-
-
-def seg_batch(num_classes, shape=(128, 128), batch=2):
-    from mmseg.structures import SegDataSample
-    gen = torch.Generator().manual_seed(0)
-    inputs, samples = [], []
-    for _ in range(batch):
-        inputs.append(torch.randint(0, 255, (3, *shape), generator=gen, dtype=torch.uint8))
-        sample = SegDataSample(metainfo=dict(img_shape=shape, ori_shape=shape, pad_shape=shape))
-        sample.gt_sem_seg = PixelData(
-            data=torch.randint(0, num_classes, (1, *shape), generator=gen))
-        samples.append(sample)
-    return dict(inputs=inputs, data_samples=samples)
 
 
 def test_mmseg_upernet_loss_predict_and_step():

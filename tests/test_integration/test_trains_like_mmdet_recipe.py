@@ -16,7 +16,7 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
-from mmconvnext.checkpoint.layouts import from_mmpretrain
+from recipes import our_names, per_parameter
 
 ROOT = Path(__file__).parents[2]
 ARCH = dict(depths=[1, 1, 3, 1], dims=[16, 32, 64, 128])
@@ -32,28 +32,13 @@ def build(cfg, backbone, constructor):
     return model, build_optim_wrapper(model, optim)
 
 
-def our_names(state_dict):
-    """A detector's state dict with mmpretrain's backbone names in ours."""
-    backbone, _ = from_mmpretrain({k: v for k, v in state_dict.items()
-                                   if k.startswith('backbone.')})
-    state = {k: v for k, v in state_dict.items() if not k.startswith('backbone.')}
-    state.update({'backbone.' + k: v for k, v in backbone.items()})
-    return state
-
-
-def per_parameter(model, optim_wrapper):
-    """{parameter name (our names): (lr, weight decay)}."""
-    settings = {id(p): (round(g['lr'], 12), g['weight_decay'])
-                for g in optim_wrapper.optimizer.param_groups for p in g['params']}
-    return our_names({n: settings[id(p)] for n, p in model.named_parameters()})
-
-
 def test_three_steps_equal_mmdet_recipe():
     from mmdet.testing import demo_mm_inputs
     cfg = Config.fromfile(ROOT / 'configs/demo/mask_rcnn_convnext_t_shapes.py')
     init_default_scope('mmdet')
     width = 32
     cfg.merge_from_dict(dict(model=dict(
+        train_cfg=dict(rcnn=dict(sampler=dict(num=512))),  # mmdet's: smoother RoI metrics
         neck=dict(in_channels=ARCH['dims'], out_channels=width),
         rpn_head=dict(in_channels=width, feat_channels=width),
         roi_head=dict(bbox_roi_extractor=dict(out_channels=width),

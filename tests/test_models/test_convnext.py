@@ -3,7 +3,7 @@ import torch
 
 from mmconvnext.analysis.memory import PeakTensorMemory
 from mmconvnext.models import ConvNeXt
-from mmconvnext.models.backbones.cpu_fused_mlp import FUSED_MLP_AVAILABLE
+from mmconvnext.models.backbones.cpu_fused_mlp import fused_mlp_available
 from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
 from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
 
@@ -102,18 +102,66 @@ def test_gradients_equal_paper_reference():
         torch.testing.assert_close(p.grad, ref_grads[name].grad, rtol=1e-4, atol=1e-5)
 
 
-def test_frozen_stages_get_no_grads_and_stay_in_eval():
-    model = ConvNeXt(SMALL, frozen_stages=1, drop_path_rate=0.2)
+@pytest.mark.parametrize('frozen_stages', [-1, 0, 1, 2, 4])
+def test_frozen_stages_follow_openmmlab_convention(frozen_stages):
+    # -1 nothing, 0 the stem only, k >= 1 the stem and stages 0..k-1 with their downsample
+    # layers (mmdet's ResNet / Swin; mmpretrain's ConvNeXt for k >= 1)
+    model = ConvNeXt(SMALL, frozen_stages=frozen_stages, drop_path_rate=0.2)
     model.train()
     sum(o.sum() for o in model(torch.randn(1, 3, 64, 64))).backward()
     for i in range(4):
-        for module in (model.downsample_layers[i], model.stages[i]):
-            frozen = i <= 1
+        stem_frozen = i == 0 and frozen_stages >= 0
+        for module, frozen in ((model.downsample_layers[i], stem_frozen or i < frozen_stages),
+                               (model.stages[i], i < frozen_stages)):
             assert module.training is not frozen
             for p in module.parameters():
                 assert p.requires_grad is not frozen
                 assert (p.grad is None) is frozen
     assert model.norm0.weight.grad is not None
+
+
+@pytest.mark.parametrize('frozen_stages', [1, 2, 4])
+def test_frozen_stages_freeze_what_mmpretrain_freezes(frozen_stages):
+    from mmpretrain.models import ConvNeXt as MMPretrainConvNeXt
+    reference = MMPretrainConvNeXt(dict(depths=SMALL['depths'], channels=SMALL['dims']),
+                                   out_indices=(0, 1, 2, 3), frozen_stages=frozen_stages,
+                                   gap_before_final_norm=False)
+    ours = ConvNeXt(SMALL, frozen_stages=frozen_stages)
+    assert trainable_shapes(ours) == trainable_shapes(reference)
+
+
+@pytest.mark.parametrize('gap_before_final_norm', [False, True])
+def test_mmpretrain_arguments_give_mmpretrain_outputs(gap_before_final_norm):
+    # an mmpretrain / mmdet / mmseg backbone dict with only its type changed
+    from mmpretrain.models import ConvNeXt as MMPretrainConvNeXt
+
+    from mmconvnext.checkpoint.layouts import from_mmpretrain
+    kwargs = dict(arch=dict(depths=SMALL['depths'], channels=SMALL['dims']), in_channels=3,
+                  stem_patch_size=2, norm_cfg=dict(type='LN2d', eps=1e-5),
+                  act_cfg=dict(type='GELU'), linear_pw_conv=True, use_grn=False,
+                  drop_path_rate=0.1, layer_scale_init_value=1.0, out_indices=[1, 3],
+                  frozen_stages=0, gap_before_final_norm=gap_before_final_norm, with_cp=False)
+    torch.manual_seed(3)
+    reference, ours = MMPretrainConvNeXt(**kwargs), ConvNeXt(**kwargs)
+    reference.eval()  # mmpretrain's train() returns None
+    ours.eval()
+    state, dropped = from_mmpretrain(reference.state_dict())
+    assert not dropped
+    ours.load_state_dict(state)
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        expected, got = reference(x), ours(x)
+    assert len(got) == 2
+    for a, b in zip(got, expected):
+        assert a.shape == b.shape
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+    if gap_before_final_norm:
+        assert got[0].shape == (2, SMALL['dims'][1])
+
+
+def trainable_shapes(model):
+    """Which parameters train, by position and shape (the two models name blocks apart)."""
+    return [(tuple(p.shape), p.requires_grad) for p in model.parameters()]
 
 
 def test_with_cp_gives_same_outputs_and_grads():
@@ -151,7 +199,7 @@ def test_with_cp_keeps_only_block_inputs_for_backward():
 def test_cpu_inference_uses_the_fused_path_with_the_same_values():
     """fp32 CPU inference runs oneDNN's fused linear ops (this torch build has them); anything
     that needs autograd, drop path or autocast runs the plain path; both agree."""
-    assert FUSED_MLP_AVAILABLE
+    assert fused_mlp_available()
     model = randomize_(ConvNeXt(SMALL, drop_path_rate=0.2), seed=4).eval()
     block, x = model.stages[1][1], torch.randn(2, 24, 16, 32).contiguous(
         memory_format=torch.channels_last)  # 1024 pixels: MIN_PIXELS
@@ -171,7 +219,7 @@ def test_cpu_inference_uses_the_fused_path_with_the_same_values():
 
 def test_frozen_stages_run_fused_and_give_the_same_outputs():
     trainable = randomize_(ConvNeXt(SMALL), seed=5).train()
-    frozen = ConvNeXt(SMALL, frozen_stages=1).train()
+    frozen = ConvNeXt(SMALL, frozen_stages=2).train()
     frozen.load_state_dict(trainable.state_dict())
     x = torch.randn(1, 3, 128, 128)  # stage 0: 32 x 32 pixels, fused when frozen
     features = torch.randn(1, 16, 32, 32)
@@ -214,10 +262,18 @@ def test_default_init_is_the_papers():
     (dict(arch=dict(depths=[3, 3], dims=[8, 8])), 'has 4 stages'),
     (dict(out_indices=(0, 4)), 'out_indices must lie in [-4, 3], got 4'),
     (dict(out_indices=(1, -3)), 'unique'),
-    (dict(frozen_stages=4), 'frozen_stages must be in [-1, 3], got 4'),
+    (dict(frozen_stages=5), 'frozen_stages must be in [-1, 4], got 5'),
     (dict(frozen_stages=-2), 'got -2'),
     (dict(drop_path_rate=1.0), 'drop_path_rate'),
     (dict(layer_scale_init_value=-1e-6), 'layer_scale_init_value must be >= 0'),
+    (dict(norm_cfg=dict(type='BN')), "norm_cfg must be dict(type='LN2d', eps=...) (ConvNeXt's "
+     "LayerNorm, the only norm implemented here), got {'type': 'BN'}"),
+    (dict(act_cfg=dict(type='ReLU')), "act_cfg must be dict(type='GELU') (the only "
+     "activation implemented here), got {'type': 'ReLU'}"),
+    (dict(linear_pw_conv=False), 'linear_pw_conv must be True (pointwise layers as Linear, '
+     'as in the paper; 1x1 convs are not implemented here), got False'),
+    (dict(use_grn=True), 'use_grn must be False'),
+    (dict(stem_patch_size=0), 'stem_patch_size must be a positive int, got 0'),
 ])
 def test_bad_arguments_name_the_problem(kwargs, message):
     with pytest.raises(ValueError) as err:

@@ -1,4 +1,4 @@
-"""Layer-wise learning-rate decay for models with an :class:`mmconvnext.ConvNeXt` backbone."""
+"""Layer-wise learning-rate decay for models with a ConvNeXt backbone (ours or mmpretrain's)."""
 from collections import OrderedDict
 from typing import List
 
@@ -7,6 +7,7 @@ from mmengine.dist import get_rank
 from mmengine.logging import print_log
 from mmengine.optim import DefaultOptimWrapperConstructor
 
+from mmconvnext.models.backbones.convnext import convnext_layer_id
 from mmconvnext.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
 DECAY_TYPES = ('layer_wise', 'stage_wise')
@@ -17,11 +18,12 @@ class LearningRateDecayOptimizerConstructor(DefaultOptimWrapperConstructor):
     """Parameter groups with lr = base_lr * decay_rate ** (L - layer_id - 1), L = num_layers + 2.
 
     ``paramwise_cfg=dict(decay_rate=0.7, decay_type='layer_wise', num_layers=6)``. The layer
-    id of each backbone parameter comes from the backbone itself
-    (:meth:`mmconvnext.ConvNeXt.get_layer_id`); every parameter outside the backbone (neck,
-    heads) gets the top id, hence the base lr. 1-D parameters and biases get no weight decay,
-    all others the optimizer's. Frozen parameters are left out. Same groups and scales as the
-    paper's code.
+    id of each backbone parameter follows from its name
+    (:func:`mmconvnext.models.backbones.convnext.convnext_layer_id`), for our ConvNeXt and
+    mmpretrain's alike; every parameter outside the backbone (neck, heads) gets the top id,
+    hence the base lr. 1-D parameters and biases get no weight decay, all others the
+    optimizer's. Frozen parameters are left out. Same groups, scales and group names
+    (``layer_{id}_{decay|no_decay}``) as the paper's code and mmdet's / mmseg's constructor.
     """
 
     def add_params(self, params: List[dict], module: nn.Module, prefix: str = '',
@@ -35,15 +37,15 @@ class LearningRateDecayOptimizerConstructor(DefaultOptimWrapperConstructor):
         decay_type = cfg.get('decay_type', 'layer_wise')
         if decay_type not in DECAY_TYPES:
             raise ValueError(f'decay_type must be one of {DECAY_TYPES}, got {decay_type!r}')
-        backbone, backbone_prefix = _find_backbone(module)
+        depths, backbone_prefix = _find_backbone(module)
         top = num_layers + 1  # the id of everything outside the backbone
         groups = OrderedDict()
         for name, param in module.named_parameters():
             if not param.requires_grad:
                 continue
             if name.startswith(backbone_prefix):
-                layer_id = backbone.get_layer_id(name[len(backbone_prefix):], num_layers,
-                                                 decay_type)
+                layer_id = convnext_layer_id(name[len(backbone_prefix):], depths, num_layers,
+                                             decay_type)
             else:
                 layer_id = top
             no_decay = param.ndim == 1 or name.endswith('.bias')
@@ -51,7 +53,8 @@ class LearningRateDecayOptimizerConstructor(DefaultOptimWrapperConstructor):
             if key not in groups:
                 scale = decay_rate**(top - layer_id)
                 groups[key] = dict(
-                    params=[], param_names=[], lr_scale=scale, lr=scale * self.base_lr,
+                    params=[], param_names=[], group_name=key, lr_scale=scale,
+                    lr=scale * self.base_lr,
                     weight_decay=0. if no_decay else self.base_wd)
             groups[key]['params'].append(param)
             groups[key]['param_names'].append(name)
@@ -62,15 +65,18 @@ class LearningRateDecayOptimizerConstructor(DefaultOptimWrapperConstructor):
 
 
 def _find_backbone(model: nn.Module):
-    """(backbone, name prefix of its parameters); the model may be the backbone itself."""
+    """(blocks per stage of its ConvNeXt backbone, name prefix of the backbone's parameters);
+    the model may be the backbone itself."""
     for backbone, prefix in ((getattr(model, 'backbone', None), 'backbone.'), (model, '')):
-        if callable(getattr(backbone, 'get_layer_id', None)):
-            return backbone, prefix
+        stages = getattr(backbone, 'stages', None)
+        if isinstance(getattr(backbone, 'downsample_layers', None), nn.ModuleList) \
+                and isinstance(stages, nn.ModuleList) and len(stages) == 4:
+            return [len(stage) for stage in stages], prefix
     backbone = getattr(model, 'backbone', model)
     raise TypeError(
-        'LearningRateDecayOptimizerConstructor needs a ConvNeXt backbone with '
-        'downsample_layers and stages that reports layer ids (type=\'mmconvnext.ConvNeXt\'); '
-        f'got {type(backbone).__name__}')
+        'LearningRateDecayOptimizerConstructor needs a ConvNeXt backbone with 4 stages and '
+        "downsample_layers (type='mmconvnext.ConvNeXt' or mmpretrain's ConvNeXt); got "
+        f'{type(backbone).__name__}')
 
 
 def _format_groups(groups: dict, decay_rate, decay_type, num_layers) -> str:

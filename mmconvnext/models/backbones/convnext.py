@@ -15,7 +15,7 @@ from mmengine.model.weight_init import trunc_normal_
 from torch.utils.checkpoint import checkpoint
 
 from mmconvnext.registry import MODELS
-from .cpu_fused_mlp import FUSED_MLP_AVAILABLE, MIN_PIXELS, fused_mlp
+from .cpu_fused_mlp import MIN_PIXELS, fused_mlp, fused_mlp_available
 
 # The paper's sizes (T, S, B, L, XL) and the smaller ones of timm, mmpretrain and ConvNeXt V2
 # (atto, femto, pico, nano: 3.7M, 5.2M, 9.1M and 15.6M parameters as 1000-class classifiers).
@@ -60,13 +60,14 @@ class ConvNeXtBlock(nn.Module):
         dim: channels C.
         drop_path: stochastic depth rate of this block.
         layer_scale_init_value: initial value of ``gamma``; 0 disables it.
+        eps: the LayerNorm's epsilon.
     """
 
     def __init__(self, dim: int, drop_path: float = 0.,
-                 layer_scale_init_value: float = 1e-6):
+                 layer_scale_init_value: float = 1e-6, eps: float = 1e-6):
         super().__init__()
         self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
-        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.norm = nn.LayerNorm(dim, eps=eps)
         self.pwconv1 = nn.Linear(dim, 4 * dim)
         self.act = nn.GELU()
         self.pwconv2 = nn.Linear(4 * dim, dim)
@@ -86,12 +87,12 @@ class ConvNeXtBlock(nn.Module):
     def _can_fuse(self, x: torch.Tensor) -> bool:
         """The fused path has no backward and no drop path: fp32 CPU inference only, on maps
         of at least MIN_PIXELS pixels (where it is faster)."""
-        return (FUSED_MLP_AVAILABLE and x.device.type == 'cpu'
-                and x.shape[0] * x.shape[2] * x.shape[3] >= MIN_PIXELS
+        return (x.device.type == 'cpu' and x.shape[0] * x.shape[2] * x.shape[3] >= MIN_PIXELS
                 and x.dtype == torch.float32 and not torch.is_autocast_enabled('cpu')
                 and not (self.training and isinstance(self.drop_path, DropPath))
                 and not (torch.is_grad_enabled() and (
-                    x.requires_grad or any(p.requires_grad for p in self.parameters()))))
+                    x.requires_grad or any(p.requires_grad for p in self.parameters())))
+                and fused_mlp_available())
 
     def _forward_fused(self, x: torch.Tensor) -> torch.Tensor:
         """Same values as the plain path; the MLP and residual add in one op."""
@@ -112,8 +113,10 @@ class ConvNeXt(BaseModule):
         out_indices: stages whose outputs are returned (negative indices count from the end).
         drop_path_rate: stochastic depth, rising linearly from 0 over all blocks to this rate.
         layer_scale_init_value: initial ``gamma`` of every block; 0 disables layer scale.
-        frozen_stages: -1 freezes nothing; i freezes the stem and stages 0..i (no grads,
-            eval mode).
+        frozen_stages: OpenMMLab's convention (mmdet's ResNet, Swin): -1 freezes nothing, 0 the
+            stem only, k >= 1 the stem and stages 0..k-1 with their downsample layers (no
+            grads, eval mode); for k >= 1 the same as mmpretrain's ConvNeXt, whose 0 freezes
+            nothing.
         with_cp: recompute each block in backward (activation checkpointing) to save memory.
         channels_last: keep the input and the conv weights in the channels_last memory format
             inside the backbone (same values, fewer copies: the LayerNorms and the fused CPU
@@ -122,9 +125,19 @@ class ConvNeXt(BaseModule):
         init_cfg: e.g. dict(type='Pretrained', checkpoint=PATH_OR_URL); see
             :func:`mmconvnext.checkpoint.load_backbone_checkpoint` for the layouts accepted.
 
+    mmpretrain's ConvNeXt arguments, so that its configs (and mmdet's and mmseg's) work with
+    only ``type`` changed: ``arch=dict(depths=..., channels=...)``; ``stem_patch_size``;
+    ``norm_cfg`` (LayerNorm, 'LN2d' or 'LN', any ``eps``); ``act_cfg`` (GELU);
+    ``linear_pw_conv=True``; ``use_grn=False``; ``gap_before_final_norm`` (True: each output
+    is ``norm{i}`` of the globally averaged map, shape (N, dims[i]), as mmpretrain's
+    classifiers use it; False, the default here: maps). Values asking for what is not
+    implemented here (another norm or activation, 1x1-conv pointwise layers, GRN) raise
+    ValueError naming the argument and the value.
+
     Input (N, in_channels, H, W); output a tuple with, for each i in out_indices, a map of
-    shape (N, dims[i], H / 2**(i+2), W / 2**(i+2)) (strides 4, 8, 16, 32), each passed
-    through its own channels-first LayerNorm ``norm{i}``, as a contiguous tensor.
+    shape (N, dims[i], H / (p * 2**i), W / (p * 2**i)), p = stem_patch_size (4: strides 4, 8,
+    16, 32), each passed through its own channels-first LayerNorm ``norm{i}``, as a
+    contiguous tensor (with ``gap_before_final_norm``: vectors (N, dims[i])).
     """
 
     def __init__(self,
@@ -136,13 +149,21 @@ class ConvNeXt(BaseModule):
                  frozen_stages: int = -1,
                  with_cp: bool = False,
                  channels_last: bool = True,
-                 init_cfg: Optional[dict] = None):
+                 init_cfg: Optional[dict] = None,
+                 stem_patch_size: int = 4,
+                 norm_cfg: dict = dict(type='LN2d', eps=1e-6),
+                 act_cfg: dict = dict(type='GELU'),
+                 linear_pw_conv: bool = True,
+                 use_grn: bool = False,
+                 gap_before_final_norm: bool = False):
         super().__init__(init_cfg=init_cfg)
         self.depths, self.dims = _parse_arch(arch)
         self.out_indices = _parse_out_indices(out_indices)
-        if not -1 <= frozen_stages < NUM_STAGES:
+        eps = _parse_mmpretrain_options(stem_patch_size, norm_cfg, act_cfg, linear_pw_conv,
+                                        use_grn)
+        if not -1 <= frozen_stages <= NUM_STAGES:
             raise ValueError(
-                f'frozen_stages must be in [-1, {NUM_STAGES - 1}], got {frozen_stages}')
+                f'frozen_stages must be in [-1, {NUM_STAGES}], got {frozen_stages}')
         if not 0 <= drop_path_rate < 1:
             raise ValueError(f'drop_path_rate must be in [0, 1), got {drop_path_rate}')
         if layer_scale_init_value < 0:
@@ -152,15 +173,17 @@ class ConvNeXt(BaseModule):
         self.frozen_stages = frozen_stages
         self.with_cp = with_cp
         self.channels_last = channels_last
+        self.gap_before_final_norm = gap_before_final_norm
 
         dims = self.dims
         self.downsample_layers = nn.ModuleList([
             nn.Sequential(
-                nn.Conv2d(in_channels, dims[0], kernel_size=4, stride=4),
-                LayerNorm2d(dims[0], eps=1e-6))
+                nn.Conv2d(in_channels, dims[0], kernel_size=stem_patch_size,
+                          stride=stem_patch_size),
+                LayerNorm2d(dims[0], eps=eps))
         ] + [
             nn.Sequential(
-                LayerNorm2d(dims[i], eps=1e-6),
+                LayerNorm2d(dims[i], eps=eps),
                 nn.Conv2d(dims[i], dims[i + 1], kernel_size=2, stride=2))
             for i in range(NUM_STAGES - 1)
         ])
@@ -169,11 +192,11 @@ class ConvNeXt(BaseModule):
         for i, depth in enumerate(self.depths):
             first = sum(self.depths[:i])
             self.stages.append(nn.Sequential(*[
-                ConvNeXtBlock(dims[i], rates[first + j], layer_scale_init_value)
+                ConvNeXtBlock(dims[i], rates[first + j], layer_scale_init_value, eps)
                 for j in range(depth)
             ]))
         for i in self.out_indices:
-            self.add_module(f'norm{i}', LayerNorm2d(dims[i], eps=1e-6))
+            self.add_module(f'norm{i}', LayerNorm2d(dims[i], eps=eps))
         if channels_last:
             # conv weights in the input's format: mkldnn then skips a reorder per call (7x7
             # dwconv at stage 0 of a 800x1280 image: 17 -> 8 ms), and DDP's gradient buckets
@@ -197,9 +220,13 @@ class ConvNeXt(BaseModule):
                 x = checkpoint(block, x, use_reentrant=False) \
                     if self.with_cp and self.training else block(x)
             if i in self.out_indices:
-                # standard layout for what comes next: mmcv's ops (RoIAlign, ...) read raw
-                # NCHW memory and give wrong values for channels_last tensors, silently
-                outs.append(getattr(self, f'norm{i}')(x).contiguous())
+                norm = getattr(self, f'norm{i}')
+                if self.gap_before_final_norm:
+                    outs.append(norm(x.mean((2, 3), keepdim=True)).flatten(1))
+                else:
+                    # standard layout for what comes next: mmcv's ops (RoIAlign, ...) read
+                    # raw NCHW memory and give wrong values for channels_last maps, silently
+                    outs.append(norm(x).contiguous())
         return tuple(outs)
 
     def init_weights(self):
@@ -219,11 +246,13 @@ class ConvNeXt(BaseModule):
             super().init_weights()
 
     def _freeze_stages(self):
-        for i in range(self.frozen_stages + 1):
-            for module in (self.downsample_layers[i], self.stages[i]):
-                module.eval()
-                for param in module.parameters():
-                    param.requires_grad = False
+        frozen = [self.downsample_layers[0]] if self.frozen_stages >= 0 else []
+        for i in range(self.frozen_stages):
+            frozen += [self.downsample_layers[i], self.stages[i]]
+        for module in frozen:
+            module.eval()
+            for param in module.parameters():
+                param.requires_grad = False
 
     def train(self, mode: bool = True):
         super().train(mode)
@@ -231,37 +260,46 @@ class ConvNeXt(BaseModule):
         return self
 
     def get_layer_id(self, name: str, num_layers: int, decay_type: str) -> int:
-        """Learning-rate decay id of parameter ``name`` (relative to this backbone).
+        """Learning-rate decay id of parameter ``name`` (relative to this backbone): see
+        :func:`convnext_layer_id`."""
+        return convnext_layer_id(name, self.depths, num_layers, decay_type)
 
-        Ids follow the paper's code. 'layer_wise': stem 0, stage 0 -> 1, downsample 1 and
-        stage 1 -> 2, downsample 2 -> 3, block b of stage 2 -> 3 + b // 3, downsample 3 and
-        stage 3 -> num_layers, anything else (output norms) -> num_layers + 1.
-        'stage_wise': downsample layers 0, stage i -> i + 1, anything else num_layers + 1.
-        """
-        parts = name.split('.')
-        if decay_type == 'layer_wise':
-            needed = 3 + (self.depths[2] - 1) // 3 + 1
-            if num_layers < needed:
-                raise ValueError(
-                    f'num_layers={num_layers} is too small for layer_wise decay of a '
-                    f'backbone with {self.depths[2]} blocks in stage 2: needs >= {needed}')
-            if parts[0] == 'downsample_layers':
-                return (0, 2, 3, num_layers)[int(parts[1])]
-            if parts[0] == 'stages':
-                stage, block = int(parts[1]), int(parts[2])
-                return (1, 2, 3 + block // 3, num_layers)[stage]
-            return num_layers + 1
-        if decay_type == 'stage_wise':
-            if num_layers < NUM_STAGES:
-                raise ValueError(f'num_layers={num_layers} is too small for stage_wise decay '
-                                 f'of {NUM_STAGES} stages: needs >= {NUM_STAGES}')
-            if parts[0] == 'downsample_layers':
-                return 0
-            if parts[0] == 'stages':
-                return int(parts[1]) + 1
-            return num_layers + 1
-        raise ValueError(
-            f"decay_type must be 'layer_wise' or 'stage_wise', got {decay_type!r}")
+
+def convnext_layer_id(name: str, depths: Sequence[int], num_layers: int,
+                      decay_type: str) -> int:
+    """Learning-rate decay id of the ConvNeXt parameter ``name`` (relative to the backbone;
+    our names and mmpretrain's follow the same pattern: ``downsample_layers.i.*``,
+    ``stages.i.j.*``, ``norm{i}.*``) in a backbone of ``depths`` blocks per stage.
+
+    Ids follow the paper's code. 'layer_wise': stem 0, stage 0 -> 1, downsample 1 and
+    stage 1 -> 2, downsample 2 -> 3, block b of stage 2 -> 3 + b // 3, downsample 3 and
+    stage 3 -> num_layers, anything else (output norms) -> num_layers + 1.
+    'stage_wise': downsample layers 0, stage i -> i + 1, anything else num_layers + 1.
+    """
+    parts = name.split('.')
+    if decay_type == 'layer_wise':
+        needed = 3 + (depths[2] - 1) // 3 + 1
+        if num_layers < needed:
+            raise ValueError(
+                f'num_layers={num_layers} is too small for layer_wise decay of a '
+                f'backbone with {depths[2]} blocks in stage 2: needs >= {needed}')
+        if parts[0] == 'downsample_layers':
+            return (0, 2, 3, num_layers)[int(parts[1])]
+        if parts[0] == 'stages':
+            stage, block = int(parts[1]), int(parts[2])
+            return (1, 2, 3 + block // 3, num_layers)[stage]
+        return num_layers + 1
+    if decay_type == 'stage_wise':
+        if num_layers < NUM_STAGES:
+            raise ValueError(f'num_layers={num_layers} is too small for stage_wise decay '
+                             f'of {NUM_STAGES} stages: needs >= {NUM_STAGES}')
+        if parts[0] == 'downsample_layers':
+            return 0
+        if parts[0] == 'stages':
+            return int(parts[1]) + 1
+        return num_layers + 1
+    raise ValueError(
+        f"decay_type must be 'layer_wise' or 'stage_wise', got {decay_type!r}")
 
 
 def _parse_arch(arch: Union[str, dict]) -> Tuple[list, list]:
@@ -271,9 +309,11 @@ def _parse_arch(arch: Union[str, dict]) -> Tuple[list, list]:
                 f'unknown ConvNeXt arch {arch!r}; choose one of {sorted(ARCH_SETTINGS)} '
                 'or pass dict(depths=[...], dims=[...])')
         arch = ARCH_SETTINGS[arch]
+    if isinstance(arch, dict) and set(arch) == {'depths', 'channels'}:  # mmpretrain's keys
+        arch = dict(depths=arch['depths'], dims=arch['channels'])
     if not isinstance(arch, dict) or set(arch) != {'depths', 'dims'}:
-        raise ValueError(f'a custom ConvNeXt arch must be dict(depths=[...], dims=[...]), '
-                         f'got {arch!r}')
+        raise ValueError('a custom ConvNeXt arch must be dict(depths=[...], dims=[...]) '
+                         f'(or mmpretrain\'s dict(depths=[...], channels=[...])), got {arch!r}')
     depths, dims = list(arch['depths']), list(arch['dims'])
     if len(depths) != len(dims):
         raise ValueError(f'arch depths and dims differ in length: depths={depths} '
@@ -284,6 +324,28 @@ def _parse_arch(arch: Union[str, dict]) -> Tuple[list, list]:
         raise ValueError(f'arch depths and dims must be positive integers, got '
                          f'depths={depths}, dims={dims}')
     return depths, dims
+
+
+def _parse_mmpretrain_options(stem_patch_size, norm_cfg, act_cfg, linear_pw_conv,
+                              use_grn) -> float:
+    """Check mmpretrain's ConvNeXt arguments against what is implemented here; return the
+    LayerNorm epsilon."""
+    if not isinstance(stem_patch_size, int) or stem_patch_size < 1:
+        raise ValueError(f'stem_patch_size must be a positive int, got {stem_patch_size!r}')
+    norm_cfg = dict(norm_cfg)
+    if norm_cfg.get('type') not in ('LN2d', 'LN') or not set(norm_cfg) <= {'type', 'eps'}:
+        raise ValueError("norm_cfg must be dict(type='LN2d', eps=...) (ConvNeXt's "
+                         f'LayerNorm, the only norm implemented here), got {norm_cfg!r}')
+    if dict(act_cfg) != dict(type='GELU'):
+        raise ValueError("act_cfg must be dict(type='GELU') (the only activation "
+                         f'implemented here), got {act_cfg!r}')
+    if linear_pw_conv is not True:
+        raise ValueError('linear_pw_conv must be True (pointwise layers as Linear, as in the '
+                         f'paper; 1x1 convs are not implemented here), got {linear_pw_conv!r}')
+    if use_grn is not False:
+        raise ValueError('use_grn must be False (GRN, the ConvNeXt V2 block, is not '
+                         f'implemented here), got {use_grn!r}')
+    return float(norm_cfg.get('eps', 1e-6))
 
 
 def _parse_out_indices(out_indices) -> Tuple[int, ...]:

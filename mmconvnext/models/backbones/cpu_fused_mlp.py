@@ -19,6 +19,7 @@ at large maps and slower at small ones (a new weight per call).
 oneDNN's op is the one inductor itself lowers to on CPU, but only with frozen weights; as a
 custom op, torch.compile keeps it whole and fuses the norm and permutes around it.
 """
+import functools
 from typing import Optional
 
 import torch
@@ -27,12 +28,15 @@ import torch.nn.functional as F
 MIN_PIXELS = 1024
 
 
+@functools.lru_cache(maxsize=None)
 def _onednn_linear():
     """``torch.ops.mkldnn._linear_pointwise`` if this torch build has it and it gives
-    eager's values, else None (the block then runs its plain path)."""
+    eager's values, else None (the block then runs its plain path). Decided on first use,
+    on fixed inputs: importing or probing leaves torch's random state alone."""
     try:
         op = torch.ops.mkldnn._linear_pointwise
-        x, w, b = torch.randn(2, 3, 8), torch.randn(4, 8), torch.randn(4)
+        x = torch.linspace(-3, 3, 48).reshape(2, 3, 8)
+        w, b = torch.linspace(-1, 1, 32).reshape(4, 8).flip(1), torch.linspace(-.5, .5, 4)
         ok = (torch.allclose(op(x, w, b, 'gelu', [], 'none'), F.gelu(F.linear(x, w, b)),
                              atol=1e-5)
               and torch.allclose(op(x, w, b, 'none', [], ''), F.linear(x, w, b), atol=1e-5))
@@ -41,8 +45,9 @@ def _onednn_linear():
     return op if ok else None
 
 
-_LINEAR = _onednn_linear()
-FUSED_MLP_AVAILABLE = _LINEAR is not None
+def fused_mlp_available() -> bool:
+    """Whether this torch build has oneDNN's fused linear + GELU (checked once, lazily)."""
+    return _onednn_linear() is not None
 
 
 @torch.library.custom_op('mmconvnext::fused_mlp', mutates_args=())
@@ -51,7 +56,8 @@ def fused_mlp(x: torch.Tensor, shortcut: torch.Tensor, w1: torch.Tensor, b1: tor
               gamma: Optional[torch.Tensor]) -> torch.Tensor:
     """shortcut + gamma * linear(GELU(linear(x, w1, b1)), w2, b2): x (..., C), shortcut
     (..., C') -> a new (..., C') tensor; gamma (C', ) or None. fp32 CPU tensors, no autograd."""
-    y = _LINEAR(_LINEAR(x, w1, b1, 'gelu', [], 'none'), w2, b2, 'none', [], '')
+    linear = _onednn_linear()
+    y = linear(linear(x, w1, b1, 'gelu', [], 'none'), w2, b2, 'none', [], '')
     return shortcut + y if gamma is None else torch.addcmul(shortcut, y, gamma)
 
 
