@@ -17,7 +17,8 @@ setup(
     packages=find_packages(include=['mmconvnext', 'mmconvnext.*']),
     python_requires='>=3.8',
     install_requires=[
-        'torch>=2.0',
+        'torch>=2.4',  # torch.library.custom_op (the fused CPU inference path)
+        'numpy<2',  # mmcv 2.1 and the checkpoint reader's numpy globals are numpy 1
         'mmengine>=0.10,<0.11',
         'mmcv>=2.0,<2.2',
     ],
@@ -25,6 +26,8 @@ setup(
         'det': ['mmdet>=3.3,<3.4'],
         'seg': ['mmsegmentation>=1.2,<1.3', 'ftfy', 'regex'],
         'cls': ['mmpretrain>=1.2,<1.3'],
+        'tests': ['mmdet>=3.3,<3.4', 'mmsegmentation>=1.2,<1.3', 'ftfy', 'regex',
+                  'mmpretrain>=1.2,<1.3', 'pytest', 'timm', 'transformers>=4.28,<4.50'],
     },
     license='MIT',
     zip_safe=False,

@@ -14,6 +14,7 @@ from mmengine.runner.checkpoint import save_checkpoint
 
 from mmconvnext.checkpoint import convert, load_any
 from mmconvnext.checkpoint.load import summarize
+from mmconvnext.engine.atomic_files import ATOMIC_BACKEND
 
 
 def main():
@@ -29,10 +30,9 @@ def main():
         from mmconvnext.checkpoint.load import check_fits
         from mmconvnext.models import ConvNeXt
         check_fits(ConvNeXt(args.arch), state_dict, f'{args.src} ({layout} layout)')
-    # atomic: mmconvnext.compat makes mmengine's local writes temp-file-and-rename
     save_checkpoint(dict(state_dict=state_dict,
                          meta=dict(source=args.src, layout=layout, converter='mmconvnext')),
-                    args.dst)
+                    args.dst, backend_args=dict(backend=ATOMIC_BACKEND))  # never half-written
     print(f'{args.src}: {layout} layout\n'
           f'  mapped  {len(state_dict)} tensors ({sum(v.numel() for v in state_dict.values()):,} '
           f'values): {summarize(state_dict)}\n'

@@ -9,7 +9,7 @@ import argparse
 import os
 import os.path as osp
 
-import mmconvnext  # noqa: F401  (safe checkpoint loading, registries)
+import mmconvnext  # noqa: F401  (registries)
 from mmconvnext.apis import build_inferencer
 
 

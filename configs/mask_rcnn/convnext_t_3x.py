@@ -4,7 +4,6 @@ _base_ = [
     '../_base_/models/mask_rcnn_convnext_fpn.py',
     '../_base_/datasets/coco_instance_ms_crop.py',
     '../_base_/schedules/adamw_3x_coco.py',
-    'mmdet::_base_/default_runtime.py',
 ]
 model = dict(
     backbone=dict(

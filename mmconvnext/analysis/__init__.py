@@ -1,4 +1,4 @@
-"""Model complexity as the paper counted it, and the paper's published numbers."""
+"""Model complexity as the paper counted it."""
 from .complexity import count_flops, count_params, detector_flops, segmentor_flops
 from .models import config_complexity, default_input_shape, load_model_config
 

@@ -3,11 +3,14 @@ from typing import Optional
 
 from mmengine.config import Config
 
+from mmconvnext.engine.hooks.safe_loading import use_safe_checkpoint_loading
+
 
 def build_inferencer(config: str, checkpoint: str, device: Optional[str] = None):
     """The stack's inferencer for ``config`` (its default_scope picks mmdet or mmseg), with
     the weights of ``checkpoint`` (no pretrained backbone is fetched). Call it on image
     paths or arrays; see DetInferencer / MMSegInferencer."""
+    use_safe_checkpoint_loading()  # the trained checkpoint: a Runner checkpoint
     cfg = Config.fromfile(config)
     cfg.model.backbone.init_cfg = None
     if cfg.default_scope == 'mmdet':

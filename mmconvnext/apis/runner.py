@@ -10,8 +10,9 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmconvnext.compat import fit_config_to_machine
+from mmconvnext.apis.fit_to_machine import fit_config_to_machine
 from mmconvnext.datasets.checks import check_data
+from mmconvnext.engine.hooks.safe_loading import use_safe_checkpoint_loading
 
 
 def tool_parser(description: str) -> argparse.ArgumentParser:
@@ -43,8 +44,11 @@ def load_config(args: argparse.Namespace) -> Config:
 def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader',
                                                        'val_dataloader')) -> Runner:
     """mmengine's Runner (or the config's ``runner_type``), after fitting the config to the
-    machine (see :func:`mmconvnext.compat.fit_config_to_machine`) and checking the data of
-    the ``loaders`` it will use (see :func:`mmconvnext.datasets.checks.check_data`)."""
+    machine (see :func:`mmconvnext.apis.fit_to_machine.fit_config_to_machine`), checking the
+    data of the ``loaders`` it will use (see :func:`mmconvnext.datasets.checks.check_data`),
+    and making mmengine's checkpoint loader read its own checkpoints on this torch
+    (:func:`mmconvnext.engine.hooks.safe_loading.use_safe_checkpoint_loading`)."""
+    use_safe_checkpoint_loading()
     fit_config_to_machine(cfg)
     check_data(cfg, loaders)
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)

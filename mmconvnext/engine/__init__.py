@@ -1,4 +1,5 @@
-from .hooks import RNGStateHook
+from .hooks import AtomicCheckpointHook, RNGStateHook, SafeCheckpointLoadingHook
 from .optimizers import CPUAutocastOptimWrapper, LearningRateDecayOptimizerConstructor
 
-__all__ = ['CPUAutocastOptimWrapper', 'LearningRateDecayOptimizerConstructor', 'RNGStateHook']
+__all__ = ['AtomicCheckpointHook', 'CPUAutocastOptimWrapper',
+           'LearningRateDecayOptimizerConstructor', 'RNGStateHook', 'SafeCheckpointLoadingHook']

@@ -1,28 +1,31 @@
-"""A process killed while mmengine saves a checkpoint never leaves a broken file in place of a
-good one (mmconvnext.compat makes mmengine's local writes atomic)."""
+"""A process killed while saving never leaves a broken file in place of a good one: checkpoints
+written through mmconvnext's atomic backend, and every file mmconvnext.AtomicCheckpointHook
+writes in a run (checkpoints and ``last_checkpoint``), so that ``--resume`` goes on."""
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import torch
 
-import mmconvnext  # noqa: F401
 from mmconvnext.checkpoint import load_checkpoint_file
-from mmconvnext.compat import atomic_write
+from mmconvnext.engine.atomic_files import atomic_write
 
+TOY_RUNNER = Path(__file__).with_name('toy_runner.py')
 WRITER = """
 import sys, torch, mmconvnext
 from mmengine.runner.checkpoint import save_checkpoint
 big = {'state_dict': {f'w{i}': torch.full((1 << 20, ), float(i)) for i in range(48)}}
 print('ready', flush=True)
 while True:  # 192 MB per save, over the same file, until killed
-    save_checkpoint(big, sys.argv[1])
+    save_checkpoint(big, sys.argv[1], backend_args=dict(backend='mmconvnext_atomic'))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('delay', [0.3, 0.9, 1.7])
 def test_sigkill_while_saving_leaves_a_whole_checkpoint(tmp_path, delay):
     path = tmp_path / 'iter_4.pth'
@@ -51,3 +54,30 @@ def test_atomic_write_failure_keeps_the_old_file(tmp_path, monkeypatch):
         atomic_write(path, b'epoch_3.pth')
     assert path.read_text() == 'epoch_2.pth'
     assert os.listdir(tmp_path) == ['last_checkpoint']  # no temporary file left behind
+
+
+def toy_run(work_dir, *args):
+    return subprocess.run([sys.executable, str(TOY_RUNNER), str(work_dir), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('kill_at_fsync, killed_in', [(3, 'iter_4.pth'),
+                                                      (4, 'last_checkpoint')])
+def test_run_killed_inside_a_checkpoint_write_resumes(tmp_path, kill_at_fsync, killed_in):
+    # the hook's writes in a run of 6 iterations saving every 2, each ending in one fsync:
+    # iter_2.pth, last_checkpoint, iter_4.pth, last_checkpoint, ...; SIGKILL inside the N-th
+    killed = toy_run(tmp_path, '6', '--kill-at-fsync', str(kill_at_fsync))
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    # last_checkpoint is whole and names a whole checkpoint: the one before the kill
+    assert (tmp_path / 'last_checkpoint').read_text().endswith('iter_2.pth')
+    assert load_checkpoint_file(tmp_path / 'iter_2.pth')['meta']['iter'] == 2
+    if killed_in == 'iter_4.pth':
+        assert not (tmp_path / 'iter_4.pth').exists()
+    else:
+        assert load_checkpoint_file(tmp_path / 'iter_4.pth')['meta']['iter'] == 4
+    resumed = toy_run(tmp_path, '6', '--resume')
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert 'resumed' in resumed.stdout + resumed.stderr
+    assert (tmp_path / 'last_checkpoint').read_text().endswith('iter_6.pth')
+    assert load_checkpoint_file(tmp_path / 'iter_6.pth')['meta']['iter'] == 6

@@ -1,4 +1,4 @@
-"""The CPU fallbacks of mmconvnext.compat.fit_config_to_machine."""
+"""The CPU fallbacks of mmconvnext.apis.fit_to_machine.fit_config_to_machine."""
 import pytest
 import torch
 import torch.nn as nn
@@ -6,7 +6,7 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 import mmconvnext  # noqa: F401
-from mmconvnext.compat import fit_config_to_machine
+from mmconvnext.apis.fit_to_machine import fit_config_to_machine
 from mmconvnext.engine import CPUAutocastOptimWrapper
 
 pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason='CPU fallbacks')

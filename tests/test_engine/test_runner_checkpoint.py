@@ -1,62 +1,12 @@
 """mmengine's Runner saves and resumes with our backbone and optimizer constructor on
-torch >= 2.6, thanks to mmconvnext.compat."""
+torch >= 2.6, with mmconvnext.SafeCheckpointLoadingHook and mmconvnext.AtomicCheckpointHook."""
 import pickle
 
 import pytest
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
-from mmengine.model import BaseModel
-from mmengine.runner import Runner
-from torch.utils.data import Dataset
 
-import mmconvnext  # noqa: F401
 from mmconvnext.checkpoint import load_checkpoint_file
-from mmconvnext.models import ConvNeXt
-
-
-class ToyClassifier(BaseModel):
-
-    def __init__(self):
-        super().__init__()
-        self.backbone = ConvNeXt(dict(depths=[1, 1, 2, 1], dims=[8, 8, 16, 16]))
-        self.head = nn.Linear(16, 2)
-
-    def forward(self, inputs, labels, mode='tensor'):
-        logits = self.head(self.backbone(inputs)[-1].mean((2, 3)))
-        return dict(loss=F.cross_entropy(logits, labels)) if mode == 'loss' else logits
-
-
-class ToyData(Dataset):
-
-    def __len__(self):
-        return 32
-
-    def __getitem__(self, i):
-        gen = torch.Generator().manual_seed(i)
-        return dict(inputs=torch.randn(3, 32, 32, generator=gen), labels=i % 2)
-
-
-def make_runner(work_dir, max_iters, resume=False):
-    torch.manual_seed(0)  # the model is built here, before the Runner seeds
-    return Runner(
-        model=ToyClassifier(),
-        work_dir=str(work_dir),
-        experiment_name=f'toy_{max_iters}_{resume}',
-        train_dataloader=dict(
-            dataset=ToyData(), sampler=dict(type='DefaultSampler', shuffle=True),
-            batch_size=4, collate_fn=dict(type='default_collate')),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
-        optim_wrapper=dict(
-            constructor='mmconvnext.LearningRateDecayOptimizerConstructor',
-            paramwise_cfg=dict(decay_rate=0.7, decay_type='layer_wise', num_layers=6),
-            optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05)),
-        param_scheduler=dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
-                             end=4),
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False)),
-        randomness=dict(seed=0),
-        resume=resume,
-        default_scope='mmengine')
+from toy_runner import make_runner
 
 
 def test_save_and_resume_matches_uninterrupted_run(tmp_path):

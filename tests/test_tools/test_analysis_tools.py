@@ -5,10 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 from mmconvnext.analysis.memory import PeakTensorMemory
 from mmconvnext.datasets.demo_data import make_demo_data
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parents[2]
 

@@ -9,6 +9,9 @@ import torch
 from mmconvnext.checkpoint import load_checkpoint_file
 from mmconvnext.datasets.demo_data import make_demo_data
 from mmconvnext.testing.tools import ROOT, cfg_options, demo_data_cfg, run_tool
+
+pytestmark = pytest.mark.slow
+
 DETECTOR = 'configs/demo/mask_rcnn_convnext_t_shapes.py'
 SEGMENTER = 'configs/demo/upernet_convnext_t_shapes.py'
 
@@ -83,7 +86,7 @@ def test_two_processes_step_like_one_with_the_same_batch(data, tmp_path):
     from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import Runner
 
-    from mmconvnext.compat import fit_config_to_machine
+    from mmconvnext.apis.fit_to_machine import fit_config_to_machine
     cfg = Config.fromfile(ROOT / DETECTOR)
     cfg.merge_from_dict(data_cfg)
     cfg.train_dataloader.batch_size = 2

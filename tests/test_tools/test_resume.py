@@ -19,6 +19,9 @@ import torch
 from mmconvnext.checkpoint import load_checkpoint_file
 from mmconvnext.datasets.demo_data import make_demo_data
 from mmconvnext.testing.tools import ROOT, cfg_options, demo_data_cfg, run_tool, tool_env
+
+pytestmark = pytest.mark.slow
+
 MAX_ITERS = 40
 
 NARROW = """

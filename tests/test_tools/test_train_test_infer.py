@@ -10,6 +10,8 @@ import pytest
 from mmconvnext.datasets.demo_data import make_demo_data
 from mmconvnext.testing.tools import cfg_options, demo_data_cfg, run_tool
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope='module')
 def data(tmp_path_factory):

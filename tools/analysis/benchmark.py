@@ -27,7 +27,7 @@ from mmengine.runner.utils import set_random_seed
 
 import mmconvnext  # noqa: F401
 from mmconvnext.analysis.memory import PeakTensorMemory
-from mmconvnext.compat import fit_config_to_machine
+from mmconvnext.apis.fit_to_machine import fit_config_to_machine
 
 
 def test_images(cfg, args, folder):

@@ -15,5 +15,9 @@ param_scheduler = [
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=16)
 
-# exact resume: RNG states go into every checkpoint (see mmconvnext.RNGStateHook)
-custom_hooks = [dict(type='mmconvnext.RNGStateHook')]
+# resume: checkpoints and last_checkpoint always whole (mmconvnext.AtomicCheckpointHook),
+# mmengine's own checkpoints readable on torch >= 2.6 (mmconvnext.SafeCheckpointLoadingHook),
+# RNG states in every checkpoint so that a resumed run goes on exactly (mmconvnext.RNGStateHook)
+default_hooks = dict(checkpoint=dict(type='mmconvnext.AtomicCheckpointHook'))
+custom_hooks = [dict(type='mmconvnext.SafeCheckpointLoadingHook'),
+                dict(type='mmconvnext.RNGStateHook')]

@@ -1,3 +1,5 @@
+from .atomic_checkpoint import AtomicCheckpointHook
 from .rng_state import RNGStateHook
+from .safe_loading import SafeCheckpointLoadingHook
 
-__all__ = ['RNGStateHook']
+__all__ = ['AtomicCheckpointHook', 'RNGStateHook', 'SafeCheckpointLoadingHook']
