@@ -53,4 +53,8 @@ train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=max_epochs)
 val_cfg = dict()
 test_cfg = dict()
 default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
+                     checkpoint=dict(type='mmconvnext.AtomicCheckpointHook', interval=max_epochs,
+                                     max_keep_ckpts=1))
+custom_hooks = [dict(type='mmconvnext.SafeCheckpointLoadingHook')]
+# the same run each time (up to thread scheduling), like the generated data
+randomness = dict(seed=0)

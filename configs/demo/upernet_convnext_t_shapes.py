@@ -53,3 +53,5 @@ default_hooks = dict(
     logger=dict(interval=100),
     checkpoint=dict(interval=max_iters, max_keep_ckpts=1),
     visualization=dict(interval=1))
+# the same run each time (up to thread scheduling), like the generated data
+randomness = dict(seed=0)

@@ -133,7 +133,7 @@ def _mark_complete(folder: str, params: dict) -> None:
         json.dump(params, f, sort_keys=True)
 
 
-def make_demo_data(root: str, seed: int = 0, num_train: int = 64, num_val: int = 16,
+def make_demo_data(root: str, seed: int = 0, num_train: int = 512, num_val: int = 64,
                    size_range: Tuple[int, int] = (192, 320)) -> dict:
     """Write both layouts under ``root`` (skipped where complete with the same parameters,
     rewritten where not); return their paths."""

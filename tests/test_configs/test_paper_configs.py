@@ -164,6 +164,7 @@ def test_segmentation_recipe(config):
     assert [t.prob for t in tta[1]] == [0., 1.]
 
 
+@pytest.mark.slow
 def test_every_config_builds_and_matches_the_paper_params_and_flops(tmp_path):
     """tools/analysis/paper_tables.py over all configs: each model is built (on the meta
     device) and its parameters and FLOPs are within 1% of Table 3 / Table 4."""

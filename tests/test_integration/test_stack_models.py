@@ -45,8 +45,9 @@ def train_step_changes_weights(model, optim_wrapper, data):
     return log_vars
 
 
-@pytest.mark.parametrize('config', ['mask_rcnn/convnext_t_3x.py',
-                                    'cascade_mask_rcnn/convnext_t_3x.py'])
+@pytest.mark.parametrize('config', [
+    'mask_rcnn/convnext_t_3x.py',
+    pytest.param('cascade_mask_rcnn/convnext_t_3x.py', marks=pytest.mark.slow)])
 def test_mmdet_detector_loss_predict_and_step(config):
     from mmdet.testing import demo_mm_inputs
     torch.manual_seed(0)
