@@ -1,16 +1,18 @@
 """Train a detector or segmenter from a config; its default_scope (mmdet / mmseg) picks which.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] ...
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp [fp16|bf16]] ...
     tools/dist_train.sh CONFIG GPUS [...]     (torchrun; CPU processes where there is no GPU)
 """
-from mmconvnext.apis.runner import build_runner, finish, load_config, tool_parser
+from mmconvnext.apis.runner import build_runner, finish, load_config, tool_parser, use_amp
 
 
 def parse_args():
     parser = tool_parser('Train a ConvNeXt detector or segmenter')
     parser.add_argument('--resume', nargs='?', const='auto', metavar='CKPT',
                         help='resume from CKPT, or from the latest checkpoint in the work dir')
-    parser.add_argument('--amp', action='store_true', help='mixed precision training')
+    parser.add_argument('--amp', nargs='?', const='fp16', choices=['fp16', 'bf16'],
+                        help='mixed precision training: fp16 (the default, as the paper) or '
+                        'bf16')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by total batch / auto_scale_lr.base_batch_size')
     return parser.parse_args()
@@ -20,8 +22,7 @@ def main():
     args = parse_args()
     cfg = load_config(args)
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        use_amp(cfg, args.amp)
     if args.auto_scale_lr:
         if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
             raise ValueError(f'--auto-scale-lr needs auto_scale_lr.base_batch_size in '

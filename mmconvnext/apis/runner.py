@@ -41,6 +41,22 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
+def use_amp(cfg: Config, dtype: str) -> None:
+    """Mixed precision for ``tools/train.py --amp [fp16|bf16]``: mmengine's AmpOptimWrapper,
+    fp16 with a dynamic loss scale (the paper's configs) or bf16 (no loss scale: bf16 has
+    fp32's range, so ConvNeXt's LayerNorms do not overflow). Without a GPU,
+    :func:`fit_config_to_machine` turns bf16 into CPU autocast and fp16 into fp32."""
+    if dtype not in ('fp16', 'bf16'):
+        raise ValueError(f"--amp takes fp16 or bf16, got {dtype!r}")
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    if dtype == 'bf16':
+        cfg.optim_wrapper.dtype = 'bfloat16'
+        cfg.optim_wrapper.pop('loss_scale', None)
+    else:
+        cfg.optim_wrapper.pop('dtype', None)
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+
 def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader',
                                                        'val_dataloader')) -> Runner:
     """mmengine's Runner (or the config's ``runner_type``), after fitting the config to the

@@ -1,0 +1,92 @@
+"""Mixed precision in bf16 (``tools/train.py --amp bf16``): on a real config at a small size,
+a training step under bf16 autocast follows fp32 within bf16's precision. On CPU the switch
+gives :class:`mmconvnext.CPUAutocastOptimWrapper`, the same autocast a GPU's AmpOptimWrapper
+applies in bf16."""
+import copy
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.optim import OptimWrapper, build_optim_wrapper
+from mmengine.registry import MODELS, init_default_scope
+
+from mmconvnext.apis.fit_to_machine import fit_config_to_machine
+from mmconvnext.apis.runner import use_amp
+from mmconvnext.engine import CPUAutocastOptimWrapper
+from recipes import seg_batch
+
+ROOT = Path(__file__).parents[2]
+DIMS = [16, 32, 64, 128]
+
+
+def small_upernet_cfg():
+    cfg = Config.fromfile(ROOT / 'configs/demo/upernet_convnext_t_shapes.py')
+    cfg.model.backbone.update(arch=dict(depths=[1, 1, 2, 1], dims=DIMS), init_cfg=None,
+                              drop_path_rate=0.0, layer_scale_init_value=1.0)
+    cfg.model.decode_head.update(in_channels=DIMS, channels=32)
+    cfg.model.auxiliary_head.update(in_channels=DIMS[2], channels=16)
+    cfg.model.data_preprocessor.size = (64, 64)
+    return cfg
+
+
+@pytest.mark.parametrize('dtype, expected', [
+    ('bf16', dict(type='AmpOptimWrapper', dtype='bfloat16')),
+    ('fp16', dict(type='AmpOptimWrapper', loss_scale='dynamic')),
+])
+def test_amp_switch(dtype, expected):
+    cfg = Config(dict(optim_wrapper=dict(type='OptimWrapper', loss_scale=512.0,
+                                         optimizer=dict(type='AdamW', lr=1e-4))))
+    if dtype == 'fp16':
+        cfg.optim_wrapper.pop('loss_scale')
+    use_amp(cfg, dtype)
+    assert {k: v for k, v in cfg.optim_wrapper.items() if k != 'optimizer'} == expected
+    with pytest.raises(ValueError, match="--amp takes fp16 or bf16, got 'fp8'"):
+        use_amp(cfg, 'fp8')
+
+
+def loss_and_grads(model, wrapper, data):
+    model.zero_grad()
+    with wrapper.optim_context(model):
+        losses = model(**model.data_preprocessor(copy.deepcopy(data), True), mode='loss')
+    loss, _ = model.parse_losses(losses)
+    loss.float().backward()
+    return loss.item(), {n: p.grad.clone() for n, p in model.named_parameters()
+                         if p.grad is not None}
+
+
+def test_bf16_step_follows_fp32():
+    init_default_scope('mmseg')
+    cfg = small_upernet_cfg()
+    use_amp(cfg, 'bf16')
+    fit_config_to_machine(cfg)
+    torch.manual_seed(0)
+    bf16_model = MODELS.build(cfg.model)
+    bf16_model.init_weights()
+    fp32_model = copy.deepcopy(bf16_model)
+    bf16 = build_optim_wrapper(bf16_model, cfg.optim_wrapper)
+    fp32_cfg = {k: v for k, v in cfg.optim_wrapper.items() if k != 'dtype'}
+    fp32 = build_optim_wrapper(fp32_model, dict(fp32_cfg, type='OptimWrapper'))
+    assert isinstance(bf16, CPUAutocastOptimWrapper) and type(fp32) is OptimWrapper
+    data = seg_batch(4, shape=(64, 64))
+    bf16_model.train()
+    fp32_model.train()
+    loss_bf16, grads_bf16 = loss_and_grads(bf16_model, bf16, data)
+    loss_fp32, grads_fp32 = loss_and_grads(fp32_model, fp32, data)
+    # bf16 keeps 8 bits of mantissa (relative step 2**-8 = 0.4%)
+    assert loss_bf16 == pytest.approx(loss_fp32, rel=2e-2)
+    assert set(grads_bf16) == set(grads_fp32)
+    # every block weight's gradient points the same way; measured (torch 2.13, CPU autocast):
+    # cosines 0.81 to 0.93, mean 0.88 (random images and labels: small, noisy gradients, in
+    # which bf16's rounding of activations shows); a wrong or dropped gradient gives ~0
+    cosines = [torch.nn.functional.cosine_similarity(
+        grads_bf16[name].flatten(), grads_fp32[name].flatten(), dim=0).item()
+        for name in grads_fp32
+        if name.startswith('backbone.stages.') and name.endswith('weight')]
+    assert len(cosines) == 20 and min(cosines) > 0.75 and sum(cosines) / len(cosines) > 0.85
+    # and a whole step: weights stay fp32 and move
+    before = bf16_model.backbone.stages[2][0].pwconv1.weight.detach().clone()
+    log_vars = bf16_model.train_step(data, bf16)
+    assert all(torch.isfinite(v).all() for v in log_vars.values())
+    weight = bf16_model.backbone.stages[2][0].pwconv1.weight
+    assert weight.dtype == torch.float32 and not torch.equal(before, weight)
