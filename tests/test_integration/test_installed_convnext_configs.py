@@ -66,19 +66,25 @@ def test_switching_backbone_or_constructor_keeps_the_recipe_and_trains(path):
     assert cfg.model.backbone.type == 'mmpretrain.ConvNeXt'
     theirs = build_model(cfg)
     expected = per_parameter(theirs, build_optim(cfg, theirs))
-    # only the constructor swapped: the same groups for mmpretrain's backbone
+    # only the constructor swapped: the same groups for mmpretrain's backbone; one step
     ours_constructor = build_optim(cfg, theirs, 'mmconvnext.LearningRateDecayOptimizerConstructor')
     assert per_parameter(theirs, ours_constructor) == expected
+    train_one_step(cfg, theirs, ours_constructor, 'stages.2.0.pointwise_conv1.weight')
     del theirs, ours_constructor
 
-    # only the backbone type swapped: their constructor, the same groups; one training step
+    # only the backbone type swapped: their constructor, the same groups; one step
     model = build_model(cfg, backbone_type='mmconvnext.ConvNeXt')
     optim = build_optim(cfg, model)
     assert isinstance(model.backbone, ConvNeXt)
     assert per_parameter(model, optim) == expected
+    train_one_step(cfg, model, optim, 'stages.2.0.pwconv1.weight')
+
+
+def train_one_step(cfg, model, optim, backbone_weight):
+    """One training step at 128 x 128: finite losses, and the backbone weight moves."""
     model.train()
-    data = small_batch(cfg, model)
-    before = model.backbone.stages[2][0].pwconv1.weight.detach().clone()
-    log_vars = model.train_step(data, optim)
+    weight = model.backbone.get_parameter(backbone_weight)
+    before = weight.detach().clone()
+    log_vars = model.train_step(small_batch(cfg, model), optim)
     assert log_vars and all(torch.isfinite(v).all() for v in log_vars.values())
-    assert not torch.equal(before, model.backbone.stages[2][0].pwconv1.weight)
+    assert not torch.equal(before, weight)
