@@ -259,11 +259,6 @@ class ConvNeXt(BaseModule):
         self._freeze_stages()
         return self
 
-    def get_layer_id(self, name: str, num_layers: int, decay_type: str) -> int:
-        """Learning-rate decay id of parameter ``name`` (relative to this backbone): see
-        :func:`convnext_layer_id`."""
-        return convnext_layer_id(name, self.depths, num_layers, decay_type)
-
 
 def convnext_layer_id(name: str, depths: Sequence[int], num_layers: int,
                       decay_type: str) -> int:
