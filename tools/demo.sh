@@ -23,7 +23,7 @@ TASK=${1:-det}
 [[ $TASK == det || $TASK == seg ]] || { echo "usage: $0 [det|seg]" >&2; exit 2; }
 start=$(date +%s)
 
-bash tools/setup_env.sh
+bash tools/setup_env.sh --for-here
 PY=${MMCONVNEXT_VENV:-$ROOT/.venv}/bin/python
 "$PY" tools/data/make_demo_data.py --out data/demo
 GPUS=$("$PY" -c 'import torch; print(torch.cuda.device_count())')

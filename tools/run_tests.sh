@@ -3,6 +3,6 @@
 # Extra arguments go to pytest, e.g. `bash tools/run_tests.sh -k layer_decay`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bash "$ROOT/tools/setup_env.sh"
+bash "$ROOT/tools/setup_env.sh" --for-here
 cd "$ROOT"
 exec "${MMCONVNEXT_VENV:-$ROOT/.venv}/bin/python" -m pytest tests "$@"
