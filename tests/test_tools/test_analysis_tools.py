@@ -3,6 +3,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,11 @@ def test_bench_backbone_small():
               '--repeat', '1', '--warmup', '0', '--models', 'paper')
     rows = re.findall(r'^([a-z ,]+?) +(?:[0-9.]+ +){6}[0-9.]+$', out, re.M)
     assert rows == ['ours', 'paper layout'], out
+    out = run('tools/analysis/bench_backbone.py', '--archs', 'tiny', '--shapes', '1x3x32x32',
+              '--repeat', '1', '--warmup', '0', '--models', 'timm', '--amp', 'bf16')
+    assert 'device cpu, threads' in out and ', bf16 autocast; median of 1 runs' in out
+    rows = re.findall(r'^([a-z ,]+?) +(?:[0-9.]+ +){6}[0-9.]+$', out, re.M)
+    assert rows == ['ours', 'timm'], out
 
 
 def test_peak_tensor_memory_counts_new_storages_only():
@@ -61,3 +67,17 @@ def test_whole_model_benchmark(tmp_path):
               data['ade'] + '/')
     assert re.search(r'inference, batch 1: [0-9.]+ images/s .* peak tensor memory \d+ MB', out)
     assert 'images from test set' in out and re.search(r'training: \d+ ms per iteration', out)
+    # mixed precision: autocast inference, AmpOptimWrapper training (bf16 autocast on CPU)
+    out = run('tools/analysis/benchmark.py', 'configs/demo/upernet_convnext_t_shapes.py',
+              '--num-images', '1', '--warmup', '0', '--train-iters', '1', '--cfg-data-root',
+              data['ade'] + '/', '--amp', 'bf16')
+    assert re.search(r'on cpu \(\d+ threads, bf16\)', out), out
+    assert re.search(r'training: \d+ ms per iteration', out), out
+
+
+def test_timing_helpers():
+    from mmconvnext.analysis.timing import amp_dtype, time_ms
+    assert amp_dtype(None) is None and amp_dtype('bf16') is torch.bfloat16
+    with pytest.raises(ValueError, match="--amp takes fp16 or bf16, got 'fp8'"):
+        amp_dtype('fp8')
+    assert 20 <= time_ms(lambda: time.sleep(0.02), 'cpu') < 1000

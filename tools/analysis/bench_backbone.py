@@ -4,16 +4,19 @@ mmpretrain. Checks that their outputs agree, then prints median time (forward in
 forward + backward in train mode) and peak tensor memory, with ratios to ours.
 
     python tools/analysis/bench_backbone.py [--archs tiny base] [--shapes 1x3x800x1280 ...]
-        [--device cpu|cuda] [--bf16] [--compile] [--repeat 5] [--models ours compile ...]
+        [--device cpu|cuda] [--amp fp16|bf16] [--compile] [--repeat 5] [--models ours ...]
+
+On a GPU each step is timed with CUDA events, after --warmup untimed steps; the median of
+--repeat is printed. --amp runs the models under autocast (on CPU too).
 """
 import argparse
 import statistics
-import time
 
 import torch
 import torch.nn as nn
 
 from mmconvnext.analysis.memory import PeakTensorMemory
+from mmconvnext.analysis.timing import amp_dtype, time_ms
 from mmconvnext.checkpoint.layouts import LAYOUTS
 from mmconvnext.models import ConvNeXt
 from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
@@ -96,17 +99,18 @@ def timed_step(model, x, backward, autocast_dtype):
     """One forward (eval mode, no grad) or forward + backward (train mode: with_cp acts;
     drop path is 0 in all models) and its time in ms."""
     model.train(backward)
-    start = time.perf_counter()
-    with torch.autocast(x.device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
-        if backward:
-            outs = model(x)
-            sum(o.float().mean() for o in outs).backward()
-        else:
-            with torch.no_grad():
-                model(x)
-    if x.device.type == 'cuda':
-        torch.cuda.synchronize()
-    elapsed = (time.perf_counter() - start) * 1e3
+
+    def step():
+        with torch.autocast(x.device.type, dtype=autocast_dtype,
+                            enabled=autocast_dtype is not None):
+            if backward:
+                outs = model(x)
+                sum(o.float().mean() for o in outs).backward()
+            else:
+                with torch.no_grad():
+                    model(x)
+
+    elapsed = time_ms(step, x.device.type)
     model.zero_grad(set_to_none=True)
     return elapsed
 
@@ -144,7 +148,7 @@ def main():
     parser.add_argument('--archs', nargs='+', default=['tiny', 'base'])
     parser.add_argument('--shapes', nargs='+', default=['1x3x800x1280', '2x3x512x512'])
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--bf16', action='store_true', help='bf16 autocast')
+    parser.add_argument('--amp', choices=['fp16', 'bf16'], help='autocast dtype (default fp32)')
     parser.add_argument('--compile', action='store_true', help='also torch.compile ours')
     parser.add_argument('--models', nargs='+', choices=list(ROWS),
                         default=[k for k in ROWS if k != 'compile'],
@@ -152,9 +156,11 @@ def main():
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=2)
     args = parser.parse_args()
-    dtype = torch.bfloat16 if args.bf16 else None
-    print(f'torch {torch.__version__}, device {args.device}, threads {torch.get_num_threads()}'
-          f'{", bf16 autocast" if args.bf16 else ", fp32"}; median of {args.repeat} runs; '
+    dtype = amp_dtype(args.amp)
+    where = torch.cuda.get_device_name(args.device) if args.device.startswith('cuda') \
+        else args.device
+    print(f'torch {torch.__version__}, device {where}, threads {torch.get_num_threads()}'
+          f'{f", {args.amp} autocast" if args.amp else ", fp32"}; median of {args.repeat} runs; '
           'ratio = time of that / time of ours (higher: ours is faster)')
     keys = set(args.models) | ({'compile'} if args.compile else set())
     for arch in args.archs:
