@@ -24,4 +24,4 @@ HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmconvnext',
 # datasets import mmseg / mmdet, so they are loaded only when a config names one
 DATASETS = Registry(
     'dataset', parent=MMENGINE_DATASETS, scope='mmconvnext',
-    locations=['mmconvnext.datasets'])
+    locations=['mmconvnext.datasets.shapes'])

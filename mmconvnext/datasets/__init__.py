@@ -1,5 +1,3 @@
-"""Datasets of the demo (loaded on demand through the DATASETS registry)."""
-from .demo_data import CLASSES, SEG_CLASSES, make_demo_data
-from .shapes import ShapesSegDataset
-
-__all__ = ['CLASSES', 'SEG_CLASSES', 'make_demo_data', 'ShapesSegDataset']
+"""Data checks for the tools (:mod:`.checks`) and the demo's semantic dataset type
+(:mod:`.shapes`, which imports mmseg: loaded through the DATASETS registry only when a config
+names it, so that detection works without mmseg)."""

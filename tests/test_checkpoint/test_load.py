@@ -5,7 +5,7 @@ import torch
 
 from mmconvnext.checkpoint import (CheckpointError, UnknownLayoutError, load_checkpoint_file)
 from mmconvnext.models import ConvNeXt
-from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
+from paper_layout import PaperConvNeXt, randomize_
 
 SMALL = dict(depths=[2, 2, 3, 2], dims=[16, 24, 32, 40])
 

@@ -13,8 +13,8 @@ from mmengine.registry import DATASETS, init_default_scope
 
 import mmconvnext  # noqa: F401
 from mmconvnext.datasets.checks import DataError, check_data, check_dataset
-from mmconvnext.datasets.demo_data import make_cls_data, make_demo_data
-from mmconvnext.testing.tools import ROOT, cfg_options, demo_data_cfg, tool_env
+from demo_data import make_cls_data, make_demo_data
+from tool_runs import ROOT, cfg_options, demo_data_cfg, tool_env
 
 DETECTOR = ROOT / 'configs/demo/mask_rcnn_convnext_t_shapes.py'
 SEGMENTER = ROOT / 'configs/demo/upernet_convnext_t_shapes.py'

@@ -19,8 +19,8 @@ from mmengine.runner import Runner
 
 from mmconvnext.checkpoint import convert
 from mmconvnext.apis.fit_to_machine import fit_config_to_machine
-from mmconvnext.datasets.demo_data import make_cls_data, make_demo_data
-from mmconvnext.testing.tools import demo_data_cfg
+from demo_data import make_cls_data, make_demo_data
+from tool_runs import demo_data_cfg
 
 pytestmark = pytest.mark.slow
 

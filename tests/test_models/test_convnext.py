@@ -5,7 +5,7 @@ from mmconvnext.analysis.memory import PeakTensorMemory
 from mmconvnext.models import ConvNeXt
 from mmconvnext.models.backbones.cpu_fused_mlp import fused_mlp_available
 from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
-from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
+from paper_layout import PaperConvNeXt, randomize_
 
 # Parameter counts of the classification models (1000 classes), as timm and the paper's README
 # report them: T 28.6M, S 50.2M, B 88.6M, L 197.8M, XL 350.2M; and timm's atto 3.7M, femto

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from mmconvnext.analysis.memory import PeakTensorMemory
-from mmconvnext.datasets.demo_data import make_demo_data
+from demo_data import make_demo_data
 
 pytestmark = pytest.mark.slow
 

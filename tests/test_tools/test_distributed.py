@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from mmconvnext.checkpoint import load_checkpoint_file
-from mmconvnext.datasets.demo_data import make_demo_data
-from mmconvnext.testing.tools import ROOT, cfg_options, demo_data_cfg, run_tool
+from demo_data import make_demo_data
+from tool_runs import ROOT, cfg_options, demo_data_cfg, run_tool
 
 pytestmark = pytest.mark.slow
 

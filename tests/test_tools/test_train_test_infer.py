@@ -2,13 +2,14 @@
 configs (which inherit the paper's) and a tiny generated data set in the COCO / ADE20K
 layouts: one short training through mmengine's Runner, then a test and pictures."""
 import json
+import os
 import pickle
 import sys
 
 import pytest
 
-from mmconvnext.datasets.demo_data import make_demo_data
-from mmconvnext.testing.tools import cfg_options, demo_data_cfg, run_tool
+from demo_data import make_demo_data
+from tool_runs import ROOT, cfg_options, demo_data_cfg, run_tool
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +31,20 @@ def det_options(coco):
 
 def seg_options(ade):
     return ['--cfg-options', *cfg_options(demo_data_cfg(ade)), 'train_dataloader.batch_size=2']
+
+
+def test_detector_trains_without_mmseg(data, tmp_path):
+    """A detection-only install: with mmseg not importable, a detector still trains."""
+    blocker = tmp_path / 'no_mmseg' / 'mmseg'
+    blocker.mkdir(parents=True)
+    (blocker / '__init__.py').write_text('raise ImportError("mmseg is not installed")\n')
+    config = 'configs/demo/mask_rcnn_convnext_t_shapes.py'
+    log = run_tool([sys.executable, 'tools/train.py', config, '--work-dir',
+                    str(tmp_path / 'work'), *det_options(data['coco']), 'train_cfg.max_epochs=1',
+                    'train_cfg.val_interval=2', 'train_dataloader.batch_size=2'],
+                   PYTHONPATH=f"{blocker.parent}{os.pathsep}{ROOT}")
+    assert 'Epoch(train) [1][1/1]' in log
+    assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
 
 
 def test_detector_train_test_infer(data, tmp_path):

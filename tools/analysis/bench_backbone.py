@@ -20,7 +20,7 @@ from mmconvnext.analysis.timing import amp_dtype, time_ms
 from mmconvnext.checkpoint.layouts import LAYOUTS
 from mmconvnext.models import ConvNeXt
 from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
-from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
+from paper_layout import PaperConvNeXt, randomize_
 
 
 class TimmFeatures(nn.Module):

@@ -5,7 +5,7 @@ the same scenes, and ImageNet-layout classification images for pretraining the b
 """
 import argparse
 
-from mmconvnext.datasets.demo_data import make_cls_data, make_demo_data
+from demo_data import make_cls_data, make_demo_data
 
 
 def main():

@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[1]
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def demo_data_cfg(root, ann_file: Optional[str] = None,
                   backbone: Optional[str] = None) -> Dict[str, object]:
     """Dotted config keys -> values that make every loader read the data set at ``root``
-    (one made by :func:`mmconvnext.datasets.demo_data.make_demo_data`) in the main process,
+    (one made by tools/data/demo_data.py's ``make_demo_data``) in the main process,
     with ``ann_file``, the val / test evaluators read that COCO annotation file, and the
     backbone start from the checkpoint ``backbone`` (None: random weights, as no demo
     pretraining has run). For ``Config.merge_from_dict``; :func:`cfg_options` writes them
@@ -49,4 +49,4 @@ def run_tool(command: List[str], timeout: int = 600, **env) -> str:
 
 
 def tool_env(**env) -> Dict[str, str]:
-    return dict(os.environ, PYTHON=sys.executable, PYTHONPATH=str(ROOT), **env)
+    return {**os.environ, 'PYTHON': sys.executable, 'PYTHONPATH': str(ROOT), **env}

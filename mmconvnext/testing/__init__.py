@@ -1,1 +1,0 @@
-"""Reference implementations and tool runners used by tests and benchmarks."""
