@@ -1,9 +1,12 @@
 """ConvNeXt weights in foreign layouts -> our backbone's parameter names.
 
 One small function per layout, and :func:`detect_layout` to tell them apart. Each converter
-takes a flat state dict and returns ``(state_dict, dropped_keys)``; keys are renamed, never
-reshaped, so a wrong arch still fails on shapes when loaded.
+takes a flat state dict and returns ``(state_dict, dropped_keys)``. Keys are renamed; values
+are reshaped only where a layout stores the same numbers in another shape (ConvNeXt V2's GRN
+parameters as (1, 1, 1, C) or (1, C), MLP layers as 1x1 convs, FCMAE's sparse-conv kernels),
+never resized, so a wrong arch still fails on shapes when loaded.
 """
+import math
 import re
 from typing import Callable, Dict, List, Tuple
 
@@ -34,8 +37,8 @@ OURS = r'(downsample_layers\.\d\.\d\.|stages\.\d+\.\d+\.|norm\d\.)'
 
 
 def from_official(state_dict: StateDict) -> Converted:
-    """The paper's classification checkpoints: our names, plus ``head.*`` and the final
-    ``norm.*`` after global pooling, which are dropped."""
+    """The papers' classification checkpoints (V1, and V2's fine-tuned ones): our names, plus
+    ``head.*`` and the final ``norm.*`` after global pooling, which are dropped."""
     return _rename(state_dict, [(OURS, r'\1')])
 
 
@@ -46,12 +49,15 @@ def from_mmengine(state_dict: StateDict) -> Converted:
 
 
 def from_timm(state_dict: StateDict) -> Converted:
-    """timm ``convnext_*``: stem.{0,1}, stages.N.downsample.{0,1},
-    stages.N.blocks.M.{conv_dw, norm, mlp.fc1, mlp.fc2, gamma}, head.*."""
+    """timm ``convnext_*`` / ``convnextv2_*``: stem.{0,1}, stages.N.downsample.{0,1},
+    stages.N.blocks.M.{conv_dw, norm, mlp.fc1, mlp.grn.{weight,bias}, mlp.fc2, gamma},
+    head.* (the small sizes store fc1 / fc2 as 1x1 convs)."""
     return _rename(state_dict, [
         (r'stem\.(\d)\.', r'downsample_layers.0.\1.'),
         (r'stages\.(\d)\.downsample\.(\d)\.', r'downsample_layers.\1.\2.'),
         (r'stages\.(\d)\.blocks\.(\d+)\.conv_dw\.', r'stages.\1.\2.dwconv.'),
+        (r'stages\.(\d)\.blocks\.(\d+)\.mlp\.grn\.weight$', r'stages.\1.\2.grn.gamma'),
+        (r'stages\.(\d)\.blocks\.(\d+)\.mlp\.grn\.bias$', r'stages.\1.\2.grn.beta'),
         (r'stages\.(\d)\.blocks\.(\d+)\.mlp\.fc(\d)\.', r'stages.\1.\2.pwconv\3.'),
         (r'stages\.(\d)\.blocks\.(\d+)\.(norm\.|gamma$)', r'stages.\1.\2.\3'),
     ])
@@ -70,11 +76,13 @@ def from_mmpretrain(state_dict: StateDict) -> Converted:
 
 def from_transformers(state_dict: StateDict) -> Converted:
     """Hugging Face ``ConvNextModel`` / ``ConvNextForImageClassification`` /
-    ``ConvNextBackbone``: embeddings.{patch_embeddings, layernorm},
-    encoder.stages.N.{downsampling_layer, layers.M.{dwconv, layernorm, pwconv1, pwconv2,
-    layer_scale_parameter}}, hidden_states_norms.stageK."""
-    p = r'(?:convnext\.)?'
+    ``ConvNextBackbone`` and their ``ConvNextV2*``: embeddings.{patch_embeddings, layernorm},
+    encoder.stages.N.{downsampling_layer, layers.M.{dwconv, layernorm, pwconv1,
+    grn.{weight,bias}, pwconv2, layer_scale_parameter}}, hidden_states_norms.stageK."""
+    p = r'(?:convnext(?:v2)?\.)?'
     return _rename(state_dict, [
+        (p + r'encoder\.stages\.(\d)\.layers\.(\d+)\.grn\.weight$', r'stages.\1.\2.grn.gamma'),
+        (p + r'encoder\.stages\.(\d)\.layers\.(\d+)\.grn\.bias$', r'stages.\1.\2.grn.beta'),
         (p + r'embeddings\.patch_embeddings\.', 'downsample_layers.0.0.'),
         (p + r'embeddings\.layernorm\.', 'downsample_layers.0.1.'),
         (p + r'encoder\.stages\.(\d)\.downsampling_layer\.(\d)\.', r'downsample_layers.\1.\2.'),
@@ -86,8 +94,50 @@ def from_transformers(state_dict: StateDict) -> Converted:
     ] + [(p + rf'hidden_states_norms\.stage{k + 1}\.', f'norm{k}.') for k in range(4)])
 
 
+def from_fcmae(state_dict: StateDict) -> Converted:
+    """ConvNeXt V2's FCMAE pretraining checkpoints: the sparse encoder under ``encoder.``
+    (MinkowskiEngine modules: ``*.kernel`` weights of shape (k*k, C) for depthwise and
+    (k*k, C_in, C_out) for other convs, biases and GRN parameters as (1, C), LayerNorm /
+    Linear weights under ``.ln.`` / ``.linear.``); the decoder, mask token and projections
+    are dropped. Converted as the V2 authors' own fine-tuning code does
+    (``remap_checkpoint_keys``)."""
+    out, dropped = {}, []
+    for key, value in state_dict.items():
+        if not key.startswith('encoder.'):
+            dropped.append(key)
+            continue
+        key = re.sub(r'\.(ln|linear)\.', '.', key[len('encoder.'):])
+        if key.endswith('.kernel'):
+            key, ks = key[:-len('kernel')] + 'weight', math.isqrt(value.shape[0])
+            if value.dim() == 2:  # depthwise: (k*k, C) -> (C, 1, k, k)
+                value = value.permute(1, 0).reshape(value.shape[1], 1, ks, ks).transpose(3, 2)
+            else:  # (k*k, C_in, C_out) -> (C_out, C_in, k, k)
+                value = value.permute(2, 1, 0).reshape(
+                    value.shape[2], value.shape[1], ks, ks).transpose(3, 2)
+        elif key.endswith('.bias') and value.dim() == 2:
+            value = value.reshape(-1)
+        out[key] = value.contiguous()
+    converted, more = from_official(out)
+    return converted, dropped + more
+
+
+def _fit_shapes(state_dict: StateDict) -> StateDict:
+    """The same numbers in our shapes: GRN parameters (C, ), pointwise layers as Linear."""
+    out = {}
+    for key, value in state_dict.items():
+        if re.search(r'\.grn\.(gamma|beta)$', key) and value.dim() > 1:
+            value = value.reshape(-1)
+        elif re.search(r'\.pwconv\d\.weight$', key) and value.dim() == 4 and \
+                value.shape[2:] == (1, 1):
+            value = value.flatten(1)
+        out[key] = value
+    return out
+
+
 # layout name -> (how to recognise it from its keys, converter); checked in this order
 LAYOUTS: Dict[str, Tuple[Callable[[List[str]], bool], Callable[[StateDict], Converted]]] = {
+    'fcmae': (lambda keys: any(k.startswith('encoder.') and k.endswith('.kernel') for k in keys),
+              from_fcmae),
     'timm': (lambda keys: any(k.startswith('stem.0.') for k in keys), from_timm),
     'transformers': (lambda keys: any('embeddings.patch_embeddings.' in k for k in keys),
                      from_transformers),
@@ -133,4 +183,4 @@ def convert(checkpoint) -> Tuple[StateDict, str, List[str]]:
     state_dict = unwrap(checkpoint)
     layout = detect_layout(state_dict)
     converted, dropped = LAYOUTS[layout][1](state_dict)
-    return converted, layout, dropped
+    return _fit_shapes(converted), layout, dropped

@@ -9,9 +9,9 @@ from mmconvnext.models import ConvNeXt
 class Detector(nn.Module):
     """A backbone plus a 'neck', like any mmdet/mmseg model."""
 
-    def __init__(self, arch='tiny'):
+    def __init__(self, arch='tiny', **kwargs):
         super().__init__()
-        self.backbone = ConvNeXt(arch)
+        self.backbone = ConvNeXt(arch, **kwargs)
         self.neck = nn.Conv2d(768, 8, 1)
 
 
@@ -69,6 +69,19 @@ def test_layer_wise_cascade_t_scales_value_by_value():
     assert result['backbone.stages.2.5.pwconv1.weight'][0] == pytest.approx(2e-4 * 0.7**3)
     assert result['backbone.norm3.weight'] == (pytest.approx(2e-4), 0.)
     assert result['neck.weight'] == (pytest.approx(2e-4), 0.05)
+
+
+def test_v2_grn_parameters_follow_their_block_without_weight_decay():
+    """ConvNeXt V2: GRN's gamma / beta take their block's layer id and, being 1-D, no weight
+    decay (as the V2 authors' optimizer factory); every other parameter as in V1."""
+    model = Detector('tiny', use_grn=True, layer_scale_init_value=0.)
+    result = lr_and_wd_of_each_param(build(model, 0.7, 'layer_wise', 6), model)
+    grn = [name for name in result if '.grn.' in name]
+    assert len(grn) == 2 * 18
+    for name, (lr, wd) in result.items():
+        assert lr == pytest.approx(2e-4 * 0.7**expected_cascade_t_exponent(name)), name
+    assert all(result[name][1] == 0. for name in grn)
+    assert result['backbone.stages.2.5.grn.gamma'][0] == pytest.approx(2e-4 * 0.7**3)
 
 
 def test_stage_wise_upernet_t_scales_value_by_value():

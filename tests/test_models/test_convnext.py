@@ -9,17 +9,20 @@ from paper_layout import PaperConvNeXt, randomize_
 
 # Parameter counts of the classification models (1000 classes), as timm and the paper's README
 # report them: T 28.6M, S 50.2M, B 88.6M, L 197.8M, XL 350.2M; and timm's atto 3.7M, femto
-# 5.2M, pico 9.1M, nano 15.6M (checked against timm's own modules below).
+# 5.2M, pico 9.1M, nano 15.6M (checked against timm's own modules below); huge exists as
+# ConvNeXt V2 only: 660.3M with GRN (timm's convnextv2_huge, the V2 paper's 660M).
 CLASSIFIER_PARAMS = {
     'atto': 3_695_520, 'femto': 5_217_784, 'pico': 9_045_672, 'nano': 15_593_560,
     'tiny': 28_589_128, 'small': 50_223_688, 'base': 88_591_464, 'large': 197_767_336,
-    'xlarge': 350_196_968
+    'xlarge': 350_196_968, 'huge': 660_289_640
 }
+V2 = dict(use_grn=True, layer_scale_init_value=0.)
 
 
 @pytest.mark.parametrize('arch', list(ARCH_SETTINGS))
 def test_every_arch_shapes_and_parameter_count(arch):
-    model = ConvNeXt(arch).eval()
+    v2 = V2 if arch == 'huge' else {}
+    model = ConvNeXt(arch, **v2).eval()
     dims = ARCH_SETTINGS[arch]['dims']
     with torch.no_grad():
         outs = model(torch.randn(1, 3, 64, 96))
@@ -29,7 +32,7 @@ def test_every_arch_shapes_and_parameter_count(arch):
     output_norms = sum(2 * d for d in dims)
     assert sum(p.numel() for p in model.parameters()) == \
         CLASSIFIER_PARAMS[arch] - head_and_final_norm + output_norms
-    classifier = PaperConvNeXt(**ARCH_SETTINGS[arch], num_classes=1000)
+    classifier = PaperConvNeXt(**ARCH_SETTINGS[arch], num_classes=1000, **v2)
     assert sum(p.numel() for p in classifier.parameters()) == CLASSIFIER_PARAMS[arch]
 
 
@@ -130,19 +133,23 @@ def test_frozen_stages_freeze_what_mmpretrain_freezes(frozen_stages):
     assert trainable_shapes(ours) == trainable_shapes(reference)
 
 
+@pytest.mark.parametrize('use_grn', [False, True])
 @pytest.mark.parametrize('gap_before_final_norm', [False, True])
-def test_mmpretrain_arguments_give_mmpretrain_outputs(gap_before_final_norm):
+def test_mmpretrain_arguments_give_mmpretrain_outputs(gap_before_final_norm, use_grn):
     # an mmpretrain / mmdet / mmseg backbone dict with only its type changed
     from mmpretrain.models import ConvNeXt as MMPretrainConvNeXt
 
     from mmconvnext.checkpoint.layouts import from_mmpretrain
     kwargs = dict(arch=dict(depths=SMALL['depths'], channels=SMALL['dims']), in_channels=3,
                   stem_patch_size=2, norm_cfg=dict(type='LN2d', eps=1e-5),
-                  act_cfg=dict(type='GELU'), linear_pw_conv=True, use_grn=False,
-                  drop_path_rate=0.1, layer_scale_init_value=1.0, out_indices=[1, 3],
+                  act_cfg=dict(type='GELU'), linear_pw_conv=True, use_grn=use_grn,
+                  drop_path_rate=0.1, layer_scale_init_value=0. if use_grn else 1.0,
+                  out_indices=[1, 3],
                   frozen_stages=0, gap_before_final_norm=gap_before_final_norm, with_cp=False)
     torch.manual_seed(3)
     reference, ours = MMPretrainConvNeXt(**kwargs), ConvNeXt(**kwargs)
+    if use_grn:  # GRN starts at zero: give it values, or it is the identity
+        randomize_(reference, seed=4)
     reference.eval()  # mmpretrain's train() returns None
     ours.eval()
     state, dropped = from_mmpretrain(reference.state_dict())
@@ -157,6 +164,67 @@ def test_mmpretrain_arguments_give_mmpretrain_outputs(gap_before_final_norm):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
     if gap_before_final_norm:
         assert got[0].shape == (2, SMALL['dims'][1])
+
+
+def to_reference(ours, reference):
+    """Our weights into the paper-layout reference (V2's GRN parameters: (C,) -> (1, 1, 1, C))."""
+    shapes = {k: v.shape for k, v in reference.state_dict().items()}
+    reference.load_state_dict({k: v.reshape(shapes[k]) for k, v in ours.state_dict().items()})
+    return reference
+
+
+@pytest.mark.parametrize('channels_last', [True, False])
+def test_v2_outputs_equal_paper_reference(channels_last):
+    ours = randomize_(ConvNeXt(SMALL, channels_last=channels_last, **V2), seed=5).eval()
+    assert all(b.grn is not None and b.gamma is None for s in ours.stages for b in s)
+    reference = to_reference(ours, PaperConvNeXt(**SMALL, **V2).eval())
+    x = torch.randn(2, 3, 128, 96)  # stage 0: 2 x 32 x 24 pixels, where V1 blocks fuse on CPU
+    with torch.no_grad():
+        for a, b in zip(ours(x), reference(x)):
+            assert a.abs().mean() > 0.1
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_v2_blocks_never_take_the_fused_cpu_path():
+    """The fused MLP has no GRN: where a V1 block would take it, a V2 block does not."""
+    v1 = ConvNeXt(SMALL).eval().stages[0][0]
+    v2 = ConvNeXt(SMALL, **V2).eval().stages[0][0]
+    x = torch.randn(2, 16, 32, 24)
+    with torch.no_grad():
+        assert v1._can_fuse(x) == fused_mlp_available()
+        assert not v2._can_fuse(x)
+
+
+@pytest.mark.parametrize('with_cp', [False, True])
+def test_v2_gradients_equal_paper_reference(with_cp):
+    ours = randomize_(ConvNeXt(SMALL, with_cp=with_cp, **V2), seed=6).train()
+    reference = to_reference(ours, PaperConvNeXt(**SMALL, **V2))
+    x = torch.randn(2, 3, 64, 64)
+    sum(o.square().mean() for o in ours(x)).backward()
+    sum(o.square().mean() for o in reference(x)).backward()
+    ref_grads = dict(reference.named_parameters())
+    for name, p in ours.named_parameters():
+        torch.testing.assert_close(p.grad, ref_grads[name].grad.reshape(p.shape), rtol=1e-4,
+                                   atol=1e-5)
+    assert ours.stages[0][0].grn.gamma.grad.abs().sum() > 0
+
+
+def test_v2_frozen_stages():
+    model = ConvNeXt(SMALL, frozen_stages=2, **V2).train()
+    sum(o.sum() for o in model(torch.randn(1, 3, 64, 64))).backward()
+    assert model.stages[1][0].grn.gamma.grad is None
+    assert not model.stages[1][0].grn.gamma.requires_grad
+    assert model.stages[2][0].grn.gamma.grad is not None
+
+
+def test_v2_parameter_counts_match_timm():
+    """The V2 classifiers' sizes, against timm's convnextv2_* (GRN: 2 x 4C per block)."""
+    timm = pytest.importorskip('timm')
+    for arch in ('atto', 'tiny'):
+        reference = timm.create_model(f'convnextv2_{arch}', pretrained=False)
+        ours = PaperConvNeXt(**ARCH_SETTINGS[arch], num_classes=1000, **V2)
+        assert sum(p.numel() for p in ours.parameters()) == \
+            sum(p.numel() for p in reference.parameters())
 
 
 def trainable_shapes(model):
@@ -256,7 +324,7 @@ def test_default_init_is_the_papers():
 
 
 @pytest.mark.parametrize('kwargs, message', [
-    (dict(arch='huge'), "unknown ConvNeXt arch 'huge'"),
+    (dict(arch='gigantic'), "unknown ConvNeXt arch 'gigantic'"),
     (dict(arch=dict(depths=[3, 3, 9], dims=[96, 192, 384, 768])), 'differ in length'),
     (dict(arch=dict(depths=[3, 3, 9, 3])), 'must be dict(depths='),
     (dict(arch=dict(depths=[3, 3], dims=[8, 8])), 'has 4 stages'),
@@ -272,7 +340,7 @@ def test_default_init_is_the_papers():
      "activation implemented here), got {'type': 'ReLU'}"),
     (dict(linear_pw_conv=False), 'linear_pw_conv must be True (pointwise layers as Linear, '
      'as in the paper; 1x1 convs are not implemented here), got False'),
-    (dict(use_grn=True), 'use_grn must be False'),
+    (dict(use_grn='yes'), "use_grn must be True (the ConvNeXt V2 block) or False, got 'yes'"),
     (dict(stem_patch_size=0), 'stem_patch_size must be a positive int, got 0'),
 ])
 def test_bad_arguments_name_the_problem(kwargs, message):

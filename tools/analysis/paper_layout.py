@@ -4,7 +4,9 @@ and benchmarks compare :class:`mmconvnext.ConvNeXt` against.
 Written independently of the module under test, as the paper's code has it: a channels-first
 LayerNorm by hand (mean, (x - u)^2 mean, sqrt) for stem, downsample and output norms, and a
 block dwconv -> permute -> LayerNorm -> Linear -> GELU -> Linear -> gamma -> permute back.
-Parameter names are the paper's, so the same state dict loads into both.
+With ``use_grn`` the block is the ConvNeXt V2 paper's: GRN (its (1, 1, 1, C) gamma and beta,
+``torch.norm`` over H and W) between GELU and the second Linear. Parameter names are the
+papers', so the same state dict loads into both (V2's GRN parameters reshaped).
 """
 import torch
 import torch.nn as nn
@@ -26,14 +28,29 @@ class ChannelsFirstLayerNorm(nn.Module):
         return self.weight[:, None, None] * x + self.bias[:, None, None]
 
 
+class PaperGRN(nn.Module):
+    """The V2 paper's GRN on (N, H, W, C) maps."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.zeros(1, 1, 1, dim))
+        self.beta = nn.Parameter(torch.zeros(1, 1, 1, dim))
+
+    def forward(self, x):
+        gx = torch.norm(x, p=2, dim=(1, 2), keepdim=True)
+        nx = gx / (gx.mean(dim=-1, keepdim=True) + 1e-6)
+        return self.gamma * (x * nx) + self.beta + x
+
+
 class PaperBlock(nn.Module):
 
-    def __init__(self, dim, drop_path=0., layer_scale_init_value=1e-6):
+    def __init__(self, dim, drop_path=0., layer_scale_init_value=1e-6, use_grn=False):
         super().__init__()
         self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
         self.norm = nn.LayerNorm(dim, eps=1e-6)
         self.pwconv1 = nn.Linear(dim, 4 * dim)
         self.act = nn.GELU()
+        self.grn = PaperGRN(4 * dim) if use_grn else None
         self.pwconv2 = nn.Linear(4 * dim, dim)
         self.gamma = nn.Parameter(layer_scale_init_value * torch.ones(dim)) \
             if layer_scale_init_value > 0 else None
@@ -46,6 +63,8 @@ class PaperBlock(nn.Module):
         x = self.norm(x)
         x = self.pwconv1(x)
         x = self.act(x)
+        if self.grn is not None:
+            x = self.grn(x)
         x = self.pwconv2(x)
         if self.gamma is not None:
             x = self.gamma * x
@@ -64,7 +83,7 @@ class PaperConvNeXt(nn.Module):
 
     def __init__(self, depths=(3, 3, 9, 3), dims=(96, 192, 384, 768), in_chans=3,
                  num_classes=None, out_indices=(0, 1, 2, 3), drop_path_rate=0.,
-                 layer_scale_init_value=1e-6):
+                 layer_scale_init_value=1e-6, use_grn=False):
         super().__init__()
         self.downsample_layers = nn.ModuleList()
         self.downsample_layers.append(nn.Sequential(
@@ -79,7 +98,7 @@ class PaperConvNeXt(nn.Module):
         cur = 0
         for i in range(4):
             self.stages.append(nn.Sequential(*[
-                PaperBlock(dims[i], dp_rates[cur + j], layer_scale_init_value)
+                PaperBlock(dims[i], dp_rates[cur + j], layer_scale_init_value, use_grn)
                 for j in range(depths[i])]))
             cur += depths[i]
         self.num_classes = num_classes
@@ -113,7 +132,7 @@ def randomize_(module: nn.Module, seed: int = 0) -> nn.Module:
         for name, p in module.named_parameters():
             if p.ndim == 1 and name.endswith('weight'):      # norm scales around 1
                 p.copy_(1 + 0.2 * torch.randn(p.shape, generator=gen))
-            elif name.endswith('gamma'):
+            elif name.endswith(('gamma', 'grn.beta')):              # layer scale, GRN
                 p.copy_(0.5 * torch.randn(p.shape, generator=gen))
             elif p.ndim == 1:                                 # biases
                 p.copy_(0.1 * torch.randn(p.shape, generator=gen))

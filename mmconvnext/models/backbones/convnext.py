@@ -1,7 +1,9 @@
-"""ConvNeXt backbone (Liu et al., "A ConvNet for the 2020s", CVPR 2022).
+"""ConvNeXt backbone (Liu et al., "A ConvNet for the 2020s", CVPR 2022), and ConvNeXt V2's
+block (Woo et al., CVPR 2023: Global Response Normalization, no layer scale) with
+``use_grn=True, layer_scale_init_value=0`` (mmpretrain's argument names).
 
-Parameter names are those of the paper's released code, so its checkpoints load as they are:
-``downsample_layers.{0..3}``, ``stages.{i}.{j}.{dwconv,norm,pwconv1,pwconv2,gamma}``,
+Parameter names are those of the papers' released code, so their checkpoints load as they are:
+``downsample_layers.{0..3}``, ``stages.{i}.{j}.{dwconv,norm,pwconv1,grn,pwconv2,gamma}``,
 ``norm{i}`` for each output index.
 """
 from typing import Optional, Sequence, Tuple, Union
@@ -17,8 +19,9 @@ from torch.utils.checkpoint import checkpoint
 from mmconvnext.registry import MODELS
 from .cpu_fused_mlp import MIN_PIXELS, fused_mlp, fused_mlp_available
 
-# The paper's sizes (T, S, B, L, XL) and the smaller ones of timm, mmpretrain and ConvNeXt V2
-# (atto, femto, pico, nano: 3.7M, 5.2M, 9.1M and 15.6M parameters as 1000-class classifiers).
+# The paper's sizes (T, S, B, L, XL), the smaller ones of timm, mmpretrain and ConvNeXt V2
+# (atto, femto, pico, nano: 3.7M, 5.2M, 9.1M and 15.6M parameters as 1000-class classifiers)
+# and ConvNeXt V2's huge. A name is a size only: use_grn selects the V1 or V2 block.
 ARCH_SETTINGS = {
     'atto': dict(depths=[2, 2, 6, 2], dims=[40, 80, 160, 320]),
     'femto': dict(depths=[2, 2, 6, 2], dims=[48, 96, 192, 384]),
@@ -29,6 +32,7 @@ ARCH_SETTINGS = {
     'base': dict(depths=[3, 3, 27, 3], dims=[128, 256, 512, 1024]),
     'large': dict(depths=[3, 3, 27, 3], dims=[192, 384, 768, 1536]),
     'xlarge': dict(depths=[3, 3, 27, 3], dims=[256, 512, 1024, 2048]),
+    'huge': dict(depths=[3, 3, 27, 3], dims=[352, 704, 1408, 2816]),
 }
 NUM_STAGES = 4
 
@@ -46,30 +50,56 @@ class LayerNorm2d(nn.LayerNorm):
         return x.permute(0, 3, 1, 2)
 
 
+class GRN(nn.Module):
+    """Global Response Normalization (ConvNeXt V2) on channels-last maps: (N, H, W, C) ->
+    (N, H, W, C).
+
+    gamma * (x * N(x)) + beta + x, where N(x) is each channel's L2 norm over H and W divided
+    by the mean of those norms over the channels (+ eps). gamma and beta: (C, ), zero at init
+    (the block then starts as V1's without layer scale).
+    """
+
+    def __init__(self, dim: int, eps: float = 1e-6):
+        super().__init__()
+        self.eps = eps
+        self.gamma = nn.Parameter(torch.zeros(dim))
+        self.beta = nn.Parameter(torch.zeros(dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gx = torch.linalg.vector_norm(x, dim=(1, 2), keepdim=True)  # (N, 1, 1, C)
+        nx = gx / (gx.mean(dim=-1, keepdim=True) + self.eps)
+        return self.gamma * (x * nx) + self.beta + x
+
+
 class ConvNeXtBlock(nn.Module):
     """One ConvNeXt block: (N, C, H, W) -> (N, C, H, W).
 
-    x + drop_path(gamma * pwconv2(GELU(pwconv1(LN(dwconv7x7(x)))))), where LN and the two
-    Linear layers act on the channels of each pixel.
+    V1: x + drop_path(gamma * pwconv2(GELU(pwconv1(LN(dwconv7x7(x)))))), where LN and the two
+    Linear layers act on the channels of each pixel. V2 (``use_grn``): GRN between GELU and
+    pwconv2, usually without gamma (``layer_scale_init_value=0``).
 
-    The path is chosen per call, by device, mode and size: fp32 CPU inference on maps of
-    1024+ pixels runs the fused MLP of :mod:`.cpu_fused_mlp` (measured there); training,
-    autocast, small maps and GPUs run the plain path (cuBLAS / cuDNN, autograd).
+    The path is chosen per call, by device, mode and size: fp32 CPU inference of V1 blocks on
+    maps of 1024+ pixels runs the fused MLP of :mod:`.cpu_fused_mlp` (measured there; it has
+    no GRN, so V2 blocks never take it); training, autocast, small maps and GPUs run the plain
+    path (cuBLAS / cuDNN, autograd).
 
     Args:
         dim: channels C.
         drop_path: stochastic depth rate of this block.
         layer_scale_init_value: initial value of ``gamma``; 0 disables it.
         eps: the LayerNorm's epsilon.
+        use_grn: the V2 block (GRN on the 4C hidden channels).
     """
 
     def __init__(self, dim: int, drop_path: float = 0.,
-                 layer_scale_init_value: float = 1e-6, eps: float = 1e-6):
+                 layer_scale_init_value: float = 1e-6, eps: float = 1e-6,
+                 use_grn: bool = False):
         super().__init__()
         self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)
         self.norm = nn.LayerNorm(dim, eps=eps)
         self.pwconv1 = nn.Linear(dim, 4 * dim)
         self.act = nn.GELU()
+        self.grn = GRN(4 * dim) if use_grn else None
         self.pwconv2 = nn.Linear(4 * dim, dim)
         self.gamma = nn.Parameter(torch.full((dim, ), float(layer_scale_init_value))) \
             if layer_scale_init_value > 0 else None
@@ -78,16 +108,18 @@ class ConvNeXtBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self._can_fuse(x):
             return self._forward_fused(x)
-        y = self.dwconv(x).permute(0, 2, 3, 1)  # (N, H, W, C)
-        y = self.pwconv2(self.act(self.pwconv1(self.norm(y))))
+        y = self.act(self.pwconv1(self.norm(self.dwconv(x).permute(0, 2, 3, 1))))  # (N,H,W,4C)
+        if self.grn is not None:
+            y = self.grn(y)
+        y = self.pwconv2(y)
         if self.gamma is not None:
             y = y * self.gamma
         return x + self.drop_path(y.permute(0, 3, 1, 2))
 
     def _can_fuse(self, x: torch.Tensor) -> bool:
-        """The fused path has no backward and no drop path: fp32 CPU inference only, on maps
-        of at least MIN_PIXELS pixels (where it is faster)."""
-        return (x.device.type == 'cpu' and x.shape[0] * x.shape[2] * x.shape[3] >= MIN_PIXELS
+        """The fused path has no backward, no drop path and no GRN: fp32 CPU inference of V1
+        blocks only, on maps of at least MIN_PIXELS pixels (where it is faster)."""
+        return (self.grn is None and x.device.type == 'cpu' and x.shape[0] * x.shape[2] * x.shape[3] >= MIN_PIXELS
                 and x.dtype == torch.float32 and not torch.is_autocast_enabled('cpu')
                 and not (self.training and isinstance(self.drop_path, DropPath))
                 and not (torch.is_grad_enabled() and (
@@ -108,7 +140,8 @@ class ConvNeXt(BaseModule):
 
     Args:
         arch: a name of ``ARCH_SETTINGS`` ('atto', 'femto', 'pico', 'nano', 'tiny', 'small',
-            'base', 'large', 'xlarge'), or dict(depths=[4 ints], dims=[4 ints]).
+            'base', 'large', 'xlarge', 'huge'), or dict(depths=[4 ints], dims=[4 ints]). The
+            V2 paper's sizes are atto, femto, pico, nano, tiny, base, large and huge.
         in_channels: channels of the input image.
         out_indices: stages whose outputs are returned (negative indices count from the end).
         drop_path_rate: stochastic depth, rising linearly from 0 over all blocks to this rate.
@@ -128,10 +161,11 @@ class ConvNeXt(BaseModule):
     mmpretrain's ConvNeXt arguments, so that its configs (and mmdet's and mmseg's) work with
     only ``type`` changed: ``arch=dict(depths=..., channels=...)``; ``stem_patch_size``;
     ``norm_cfg`` (LayerNorm, 'LN2d' or 'LN', any ``eps``); ``act_cfg`` (GELU);
-    ``linear_pw_conv=True``; ``use_grn=False``; ``gap_before_final_norm`` (True: each output
+    ``linear_pw_conv=True``; ``use_grn`` (True: the ConvNeXt V2 block, which goes with
+    ``layer_scale_init_value=0``); ``gap_before_final_norm`` (True: each output
     is ``norm{i}`` of the globally averaged map, shape (N, dims[i]), as mmpretrain's
     classifiers use it; False, the default here: maps). Values asking for what is not
-    implemented here (another norm or activation, 1x1-conv pointwise layers, GRN) raise
+    implemented here (another norm or activation, 1x1-conv pointwise layers) raise
     ValueError naming the argument and the value.
 
     Input (N, in_channels, H, W); output a tuple with, for each i in out_indices, a map of
@@ -192,7 +226,7 @@ class ConvNeXt(BaseModule):
         for i, depth in enumerate(self.depths):
             first = sum(self.depths[:i])
             self.stages.append(nn.Sequential(*[
-                ConvNeXtBlock(dims[i], rates[first + j], layer_scale_init_value, eps)
+                ConvNeXtBlock(dims[i], rates[first + j], layer_scale_init_value, eps, use_grn)
                 for j in range(depth)
             ]))
         for i in self.out_indices:
@@ -337,9 +371,9 @@ def _parse_mmpretrain_options(stem_patch_size, norm_cfg, act_cfg, linear_pw_conv
     if linear_pw_conv is not True:
         raise ValueError('linear_pw_conv must be True (pointwise layers as Linear, as in the '
                          f'paper; 1x1 convs are not implemented here), got {linear_pw_conv!r}')
-    if use_grn is not False:
-        raise ValueError('use_grn must be False (GRN, the ConvNeXt V2 block, is not '
-                         f'implemented here), got {use_grn!r}')
+    if not isinstance(use_grn, bool):
+        raise ValueError(f'use_grn must be True (the ConvNeXt V2 block) or False, got '
+                         f'{use_grn!r}')
     return float(norm_cfg.get('eps', 1e-6))
 
 
