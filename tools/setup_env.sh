@@ -64,11 +64,16 @@ default_arch_list() {  # the architectures a CUDA toolkit of major version $1 su
     *) echo '7.5;8.0;8.6;8.9;9.0;10.0;12.0+PTX' ;;
   esac
 }
-torch_facts() {  # TAG (torch and python versions), TORCH_VERSION, TORCH_CUDA of $PY
-  read -r TAG TORCH_VERSION TORCH_CUDA < <("$PY" -c 'import sys, torch
-print("torch%s-cp%d%d" % (torch.__version__.split("+")[0], *sys.version_info[:2]),
-      torch.__version__, torch.version.cuda or "")') || true
-  [[ -n ${TAG:-} ]] || die "cannot import torch with $PY"
+torch_facts() {  # TAG (torch and python versions), TORCH_VERSION, TORCH_CUDA of $PY, read
+  # from torch/version.py without importing torch (seconds saved on every check)
+  read -r TAG TORCH_VERSION TORCH_CUDA < <("$PY" -c 'import importlib.util, os, sys
+spec = importlib.util.find_spec("torch")
+facts = {}
+exec(open(os.path.join(os.path.dirname(spec.origin), "version.py")).read(), facts)
+version = facts["__version__"]
+print("torch%s-cp%d%d" % (version.split("+")[0], *sys.version_info[:2]), version,
+      facts.get("cuda") or "")' 2>/dev/null) || true
+  [[ -n ${TAG:-} ]] || die "cannot find torch's version in $PY's environment"
 }
 plan_ops() {
   torch_facts
@@ -151,7 +156,7 @@ stamp_serves() {  # whether the environment's stamp serves the planned ops: the 
 STAMP_FILE=$VENV/.mmconvnext-setup
 
 if (( PLAN_ONLY )); then
-  [[ -x $PY ]] && "$PY" -c 'import torch' 2>/dev/null ||
+  [[ -x $PY ]] && "$PY" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("torch") is None)' 2>/dev/null ||
     die "no torch in $VENV yet: run bash tools/setup_env.sh (without --plan) first"
   plan_ops
   echo "ops: $OPS"
@@ -163,7 +168,7 @@ if (( PLAN_ONLY )); then
   exit 0
 fi
 
-if [[ -x $PY && -f $STAMP_FILE ]] && "$PY" -c 'import torch' 2>/dev/null; then
+if [[ -x $PY && -f $STAMP_FILE ]] && "$PY" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("torch") is None)' 2>/dev/null; then
   plan_ops
   if stamp_serves &&
      "$PY" -c 'import mmconvnext, mmdet, mmseg, mmpretrain; from mmcv.ops import RoIAlign, nms' 2>/dev/null; then

@@ -19,12 +19,9 @@ TOOLS = ('bash', 'sh', 'cat', 'cut', 'date', 'dirname', 'grep', 'head', 'paste',
 TORCH_CUDA = torch.version.cuda
 DEFAULT_13 = '7.5;8.0;8.6;8.9;9.0;10.0;12.0+PTX'
 
-pytestmark = [
-    pytest.mark.slow,  # each case starts the script, which imports torch
-    pytest.mark.skipif(
-        TORCH_CUDA is None or not TORCH_CUDA.startswith('13.'),
-        reason=f'needs the CUDA 13 torch build the project pins (got CUDA {TORCH_CUDA})'),
-]
+pytestmark = pytest.mark.skipif(
+    TORCH_CUDA is None or not TORCH_CUDA.startswith('13.'),
+    reason=f'needs the CUDA 13 torch build the project pins (got CUDA {TORCH_CUDA})')
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ class PaperConvNeXt(nn.Module):
             self.downsample_layers.append(nn.Sequential(
                 ChannelsFirstLayerNorm(dims[i]),
                 nn.Conv2d(dims[i], dims[i + 1], kernel_size=2, stride=2)))
-        dp_rates = [x.item() for x in torch.linspace(0, drop_path_rate, sum(depths))]
+        dp_rates = torch.linspace(0, drop_path_rate, sum(depths), device='cpu').tolist()
         self.stages = nn.ModuleList()
         cur = 0
         for i in range(4):
