@@ -108,7 +108,12 @@ def from_fcmae(state_dict: StateDict) -> Converted:
             continue
         key = re.sub(r'\.(ln|linear)\.', '.', key[len('encoder.'):])
         if key.endswith('.kernel'):
-            key, ks = key[:-len('kernel')] + 'weight', math.isqrt(value.shape[0])
+            ks = math.isqrt(value.shape[0])
+            if value.dim() not in (2, 3) or ks * ks != value.shape[0]:
+                raise UnknownLayoutError(
+                    f'FCMAE kernel encoder.{key} has shape {tuple(value.shape)}; expected '
+                    '(k*k, C) or (k*k, C_in, C_out) with k*k a square')
+            key = key[:-len('kernel')] + 'weight'
             if value.dim() == 2:  # depthwise: (k*k, C) -> (C, 1, k, k)
                 value = value.permute(1, 0).reshape(value.shape[1], 1, ks, ks).transpose(3, 2)
             else:  # (k*k, C_in, C_out) -> (C_out, C_in, k, k)

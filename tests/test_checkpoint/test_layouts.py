@@ -218,6 +218,14 @@ def test_fcmae_pretrained_checkpoint_converts_on_load(tmp_path):
         assert_same_features(ours.eval(), dense(X), normed=True)
 
 
+def test_fcmae_kernel_of_a_wrong_shape_is_named():
+    from mmconvnext.checkpoint.layouts import UnknownLayoutError
+    bad = {'encoder.stages.0.0.dwconv.kernel': torch.zeros(48, 16)}
+    with pytest.raises(UnknownLayoutError, match=r'FCMAE kernel encoder\.stages\.0\.0\.dwconv'
+                       r'\.kernel has shape \(48, 16\)'):
+        convert({'model': bad})
+
+
 @pytest.mark.parametrize('conv_mlp', [False, True])  # True: timm's atto .. nano
 def test_timm_v2(conv_mlp):
     timm = pytest.importorskip('timm')
