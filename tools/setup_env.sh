@@ -77,7 +77,7 @@ print("torch%s-cp%d%d" % (version.split("+")[0], *sys.version_info[:2]), version
 }
 plan_ops() {
   torch_facts
-  local mode=${MMCONVNEXT_OPS:-$DEFAULT_OPS} torch_cuda
+  local mode=${MMCONVNEXT_OPS:-$DEFAULT_OPS}
   [[ $mode == auto || $mode == here || $mode == cuda || $mode == cpu ]] ||
     die "MMCONVNEXT_OPS must be auto, here, cuda or cpu, got '$mode'"
   NVCC=$(command -v nvcc 2>/dev/null || true)
@@ -86,7 +86,8 @@ plan_ops() {
   fi
   GPUS=$( (nvidia-smi -L 2>/dev/null || true) | grep -c '^GPU' || true)
   OPS=cpu
-  if [[ $mode == cuda || ($mode == auto && -n $NVCC) || ($mode == here && $GPUS -gt 0 && -n $NVCC) ]]; then
+  if [[ $mode == cuda || ($mode == auto && -n $NVCC) ||
+        ($mode == here && $GPUS -gt 0 && -n $NVCC) ]]; then
     OPS=cuda
   elif [[ ($mode == auto || $mode == here) && $GPUS -gt 0 ]]; then
     die "$GPUS GPU(s) visible (nvidia-smi) but no CUDA toolkit: no nvcc on PATH or in" \
@@ -102,17 +103,16 @@ plan_ops() {
                         "CUDA_HOME='${CUDA_HOME:-}'"
   CUDA_VERSION=$("$NVCC" --version | sed -n 's/.*release \([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -n 1)
   [[ -n $CUDA_VERSION ]] || die "cannot read the CUDA version from '$NVCC --version'"
-  torch_cuda=$TORCH_CUDA
-  [[ -n $torch_cuda ]] || die "torch $TORCH_VERSION" \
+  [[ -n $TORCH_CUDA ]] || die "torch $TORCH_VERSION" \
     "in $VENV is a CPU-only build and cannot build CUDA ops with nvcc $CUDA_VERSION ($NVCC)." \
     "Set MMCONVNEXT_TORCH_INDEX to a CUDA build's index (e.g." \
     "https://download.pytorch.org/whl/cu${CUDA_VERSION%%.*}0), or MMCONVNEXT_OPS=cpu."
-  if [[ ${torch_cuda%%.*} != "${CUDA_VERSION%%.*}" ]]; then
-    die "nvcc $CUDA_VERSION ($NVCC) and torch's CUDA $torch_cuda differ in major version;" \
+  if [[ ${TORCH_CUDA%%.*} != "${CUDA_VERSION%%.*}" ]]; then
+    die "nvcc $CUDA_VERSION ($NVCC) and torch's CUDA $TORCH_CUDA differ in major version;" \
         "torch's extension builder refuses that after minutes of compiling. Install a torch" \
         "built for CUDA ${CUDA_VERSION%%.*}: MMCONVNEXT_TORCH_INDEX=https://download.pytorch.org/whl/cuXXX" \
         "(the index of your CUDA version, e.g. cu${CUDA_VERSION/./} if it exists for torch $TORCH)" \
-        "bash tools/setup_env.sh — or put a CUDA ${torch_cuda%%.*} toolkit first on PATH."
+        "bash tools/setup_env.sh — or put a CUDA ${TORCH_CUDA%%.*} toolkit first on PATH."
   fi
   ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-$(default_arch_list "${CUDA_VERSION%%.*}")}
   local arch
@@ -145,6 +145,8 @@ describe_ops() {
 }
 
 PY=$VENV/bin/python
+has_torch() { [[ -x $PY ]] && "$PY" -c 'import importlib.util as u, sys
+sys.exit(u.find_spec("torch") is None)' 2>/dev/null; }
 # "<hash of what is installed> <ops key>"
 stamp_of() { echo "$(cat "$REQ"/*.txt "$ROOT/setup.py" "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16) $OPS_KEY"; }
 stamp_serves() {  # whether the environment's stamp serves the planned ops: the same, or CUDA
@@ -156,8 +158,7 @@ stamp_serves() {  # whether the environment's stamp serves the planned ops: the 
 STAMP_FILE=$VENV/.mmconvnext-setup
 
 if (( PLAN_ONLY )); then
-  [[ -x $PY ]] && "$PY" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("torch") is None)' 2>/dev/null ||
-    die "no torch in $VENV yet: run bash tools/setup_env.sh (without --plan) first"
+  has_torch || die "no torch in $VENV yet: run bash tools/setup_env.sh (without --plan) first"
   plan_ops
   echo "ops: $OPS"
   echo "cuda: ${CUDA_VERSION:-none}"
@@ -168,7 +169,7 @@ if (( PLAN_ONLY )); then
   exit 0
 fi
 
-if [[ -x $PY && -f $STAMP_FILE ]] && "$PY" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("torch") is None)' 2>/dev/null; then
+if [[ -f $STAMP_FILE ]] && has_torch; then
   plan_ops
   if stamp_serves &&
      "$PY" -c 'import mmconvnext, mmdet, mmseg, mmpretrain; from mmcv.ops import RoIAlign, nms' 2>/dev/null; then

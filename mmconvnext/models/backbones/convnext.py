@@ -119,7 +119,8 @@ class ConvNeXtBlock(nn.Module):
     def _can_fuse(self, x: torch.Tensor) -> bool:
         """The fused path has no backward, no drop path and no GRN: fp32 CPU inference of V1
         blocks only, on maps of at least MIN_PIXELS pixels (where it is faster)."""
-        return (self.grn is None and x.device.type == 'cpu' and x.shape[0] * x.shape[2] * x.shape[3] >= MIN_PIXELS
+        return (self.grn is None and x.device.type == 'cpu'
+                and x.shape[0] * x.shape[2] * x.shape[3] >= MIN_PIXELS
                 and x.dtype == torch.float32 and not torch.is_autocast_enabled('cpu')
                 and not (self.training and isinstance(self.drop_path, DropPath))
                 and not (torch.is_grad_enabled() and (
