@@ -1,6 +1,7 @@
 """The paper's Table 3 and Table 4, ours beside theirs: parameters and FLOPs of every config,
 and the difference in %. Exits 1 if any row is more than --tolerance % off. The paper's numbers
-are read from each config folder's metafile.yml.
+are read from each config folder's metafile.yml; a config listed there without them (the
+ConvNeXt V2 ones) gets our numbers and '-' for the paper's.
 
     python tools/analysis/paper_tables.py [--json rows.json] [--only PATTERN]
 """
@@ -27,8 +28,8 @@ def paper_numbers(folder: str) -> dict:
     ``configs/<folder>/metafile.yml``."""
     with open(osp.join(ROOT, 'configs', folder, 'metafile.yml')) as f:
         models = yaml.safe_load(f)['Models']
-    return {m['Config']: dict(params=m['Metadata']['Parameters (M)'],
-                              flops=m['Metadata']['FLOPs (G)'],
+    return {m['Config']: dict(params=m['Metadata'].get('Parameters (M)'),
+                              flops=m['Metadata'].get('FLOPs (G)'),
                               metrics={k: v for r in m.get('Results', [])
                                        for k, v in r['Metrics'].items()})
             for m in models}
@@ -41,9 +42,17 @@ def rows(folders, metrics, only):
                 continue
             ours = config_complexity(osp.join(ROOT, config))
             yield dict(config=config, params=ours['params'], flops=ours['flops'],
-                       paper_params=int(paper['params'] * 1e6),
-                       paper_flops=int(paper['flops'] * 1e9),
+                       paper_params=paper['params'] and int(paper['params'] * 1e6),
+                       paper_flops=paper['flops'] and int(paper['flops'] * 1e9),
                        paper_accuracy=[paper['metrics'].get(m) for m in metrics])
+
+
+def _num(value, unit, width):
+    return f'{"-":>{width}}' if value is None else f'{value / unit:>{width}.0f}'
+
+
+def _pct(diff):
+    return f'{"-":>8}' if diff is None else f'{diff:>+7.2f}%'
 
 
 def main():
@@ -54,17 +63,17 @@ def main():
     args = parser.parse_args()
     start, all_rows, failed = time.time(), [], 0
     for title, folders, metrics in TABLES:
-        print(f'\n{title}\n{"config":<52}{"params ours/paper":>22}{"diff":>8}'
+        print(f'\n{title}\n{"config":<56}{"params ours/paper":>22}{"diff":>8}'
               f'{"GFLOPs ours/paper":>22}{"diff":>8}  paper {" / ".join(metrics)}')
         for row in rows(folders, metrics, args.only):
-            dp = 100 * (row['params'] / row['paper_params'] - 1)
-            df = 100 * (row['flops'] / row['paper_flops'] - 1)
-            bad = abs(dp) > args.tolerance or abs(df) > args.tolerance
+            dp, df = (row[k] and 100 * (row[k[6:]] / row[k] - 1)
+                      for k in ('paper_params', 'paper_flops'))
+            bad = any(d is not None and abs(d) > args.tolerance for d in (dp, df))
             failed += bad
             accuracy = '/'.join('-' if a is None else f'{a}' for a in row['paper_accuracy'])
-            print(f"{row['config']:<52}{row['params'] / 1e6:>13.1f}M /{row['paper_params'] / 1e6:>4.0f}M"
-                  f"{dp:>+7.2f}%{row['flops'] / 1e9:>13.1f}G /{row['paper_flops'] / 1e9:>5.0f}G"
-                  f"{df:>+7.2f}%  {accuracy}{'  <-- off' if bad else ''}")
+            print(f"{row['config']:<56}{row['params'] / 1e6:>13.1f}M /{_num(row['paper_params'], 1e6, 4)}M"
+                  f"{_pct(dp)}{row['flops'] / 1e9:>13.1f}G /{_num(row['paper_flops'], 1e9, 5)}G"
+                  f"{_pct(df)}  {accuracy}{'  <-- off' if bad else ''}")
             all_rows.append({k: v for k, v in row.items() if k != 'paper_accuracy'})
     print(f'\n{len(all_rows)} configs in {time.time() - start:.1f} s; '
           f'{failed} more than {args.tolerance}% off the paper')
