@@ -14,7 +14,8 @@
 #   bash tools/demo.sh seg       # UperNet: mIoU, pictures
 #
 # ARCH (default: t, ConvNeXt-T with the paper's heads, where there is a GPU; atto, with
-# 128-channel heads, where there is none)   NPROC (default: GPU count, else 2)
+# 128-channel heads, where there is none; t_v2 / atto_v2: the same with the ConvNeXt V2 block)
+# NPROC (default: GPU count, else 2)
 # WORK_DIR (default: work_dirs/demo_<task>_<arch>)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,9 +31,9 @@ GPUS=$("$PY" -c 'import torch; print(torch.cuda.device_count())')
 NPROC=${NPROC:-$(( GPUS > 0 ? GPUS : 2 ))}
 ARCH=${ARCH:-$( (( GPUS > 0 )) && echo t || echo atto)}
 case $ARCH in
-  t) ARCH_NAME=tiny ;;
-  atto) ARCH_NAME=atto ;;
-  *) echo "ARCH must be t or atto, got '$ARCH'" >&2; exit 2 ;;
+  t|t_v2) ARCH_NAME=tiny ;;
+  atto|atto_v2) ARCH_NAME=atto ;;
+  *) echo "ARCH must be t, atto, t_v2 or atto_v2, got '$ARCH'" >&2; exit 2 ;;
 esac
 case $TASK in
   det) CONFIG=configs/demo/mask_rcnn_convnext_${ARCH}_shapes.py; DATA=data/demo/coco/val ;;
@@ -43,7 +44,7 @@ WORK_DIR=${WORK_DIR:-work_dirs/demo_${TASK}_$ARCH}
 PRETRAIN_CONFIG=configs/demo/convnext_${ARCH}_shapes_cls.py
 PRETRAIN_DIR=work_dirs/demo_pretrain_$ARCH
 BACKBONE=$PRETRAIN_DIR/backbone.pth
-STAMP=$(cat configs/demo/convnext_t_shapes_cls.py "$PRETRAIN_CONFIG" data/demo/cls/.complete \
+STAMP=$(cat configs/demo/convnext_*_shapes_cls.py "$PRETRAIN_CONFIG" data/demo/cls/.complete \
         | sha256sum | cut -c1-16)
 if [[ -f $BACKBONE && $(cat "$BACKBONE.stamp" 2>/dev/null) == "$STAMP" ]]; then
   echo "== reusing the pretrained backbone $BACKBONE (delete it to pretrain again)"

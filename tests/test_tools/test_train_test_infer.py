@@ -7,6 +7,7 @@ import pickle
 import sys
 
 import pytest
+import torch
 
 from demo_data import make_demo_data
 from tool_runs import ROOT, cfg_options, demo_data_cfg, run_tool
@@ -69,7 +70,8 @@ def test_detector_train_test_infer(data, tmp_path):
 
 
 def test_segmenter_train_test_tta_infer(data, tmp_path):
-    config = 'configs/demo/upernet_convnext_t_shapes.py'
+    """With the ConvNeXt V2 block (the demo's ``ARCH=t_v2``): GRN through every tool."""
+    config = 'configs/demo/upernet_convnext_t_v2_shapes.py'
     work = tmp_path / 'work'
     log = run('tools/train.py', config, '--work-dir', str(work), *seg_options(data['ade']),
               'train_cfg.max_iters=1', 'train_cfg.val_interval=1',
@@ -78,6 +80,9 @@ def test_segmenter_train_test_tta_infer(data, tmp_path):
     assert 'Iter(train) [1/1]' in log and 'mIoU' in log
     assert 'SyncBN -> BN' in log
     checkpoint = (work / 'last_checkpoint').read_text().strip()
+    state = torch.load(checkpoint, map_location='cpu', weights_only=False)['state_dict']
+    assert state['backbone.stages.3.2.grn.gamma'].shape == (4 * 768, )
+    assert not any(k.endswith('.gamma') and '.grn.' not in k for k in state)  # no layer scale
 
     log = run('tools/test.py', config, checkpoint, '--tta', '--out', str(tmp_path / 'maps'),
               '--work-dir', str(tmp_path / 'test'), *seg_options(data['ade']))

@@ -1,0 +1,4 @@
+# The demo's pretraining (see convnext_t_shapes_cls.py) with the ConvNeXt V2 block (GRN, no
+# layer scale) in the ConvNeXt-T size: `ARCH=t_v2 bash tools/demo.sh`.
+_base_ = './convnext_t_shapes_cls.py'
+model = dict(backbone=dict(use_grn=True, layer_scale_init_value=0.))

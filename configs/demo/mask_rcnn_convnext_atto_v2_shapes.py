@@ -1,0 +1,6 @@
+# The demo detector (mask_rcnn_convnext_atto_shapes.py) with the ConvNeXt V2 block, fine-tuned
+# from the V2 backbone that convnext_atto_v2_shapes_cls.py pretrains.
+_base_ = './mask_rcnn_convnext_atto_shapes.py'
+model = dict(backbone=dict(
+    use_grn=True, layer_scale_init_value=0.,
+    init_cfg=dict(checkpoint='work_dirs/demo_pretrain_atto_v2/backbone.pth')))

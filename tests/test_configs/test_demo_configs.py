@@ -1,0 +1,33 @@
+"""The demo's ConvNeXt V2 configs (``ARCH=t_v2`` / ``atto_v2`` in tools/demo.sh): each is its V1
+twin with the V2 block (GRN, no layer scale) and, when fine-tuning, the V2 pretrained backbone;
+nothing else differs."""
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+
+ROOT = Path(__file__).parents[2]
+CONFIGS = ('convnext_{}_shapes_cls', 'mask_rcnn_convnext_{}_shapes', 'upernet_convnext_{}_shapes')
+
+
+def without_backbone(cfg):
+    cfg = cfg.to_dict()
+    del cfg['model']['backbone']
+    return cfg
+
+
+@pytest.mark.parametrize('arch', ['t', 'atto'])
+@pytest.mark.parametrize('name', CONFIGS)
+def test_v2_demo_config_is_its_v1_twin_with_the_v2_block(arch, name):
+    v1 = Config.fromfile(ROOT / 'configs/demo' / (name.format(arch) + '.py'))
+    v2 = Config.fromfile(ROOT / 'configs/demo' / (name.format(f'{arch}_v2') + '.py'))
+    b1, b2 = dict(v1.model.backbone), dict(v2.model.backbone)
+    assert b2.pop('use_grn') is True and 'use_grn' not in b1
+    assert b2.pop('layer_scale_init_value') == 0
+    assert b1.pop('layer_scale_init_value', 'default') != 0  # V1: layer scale
+    if 'init_cfg' in b1 and not name.endswith('_cls'):
+        assert b1.pop('init_cfg')['checkpoint'] == f'work_dirs/demo_pretrain_{arch}/backbone.pth'
+        assert b2.pop('init_cfg')['checkpoint'] == \
+            f'work_dirs/demo_pretrain_{arch}_v2/backbone.pth'
+    assert b1 == b2
+    assert without_backbone(v1) == without_backbone(v2)
