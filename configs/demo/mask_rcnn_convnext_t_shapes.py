@@ -1,7 +1,7 @@
 # The demo detector: the paper's Mask R-CNN ConvNeXt-T 3x config on the bundled shapes data
 # (tools/data/make_demo_data.py), changed only where a CPU and a tiny data set need it:
-# data root and classes, image scale (x0.4), schedule length, batch, RoIs sampled per image
-# (128 instead of 512: mmcv's CPU RoIAlign is most of a CPU iteration, and these scenes hold at
+# data root and classes, image scale (x0.3), schedule length, batch, RoIs sampled per image
+# (64 instead of 512: mmcv's CPU RoIAlign is most of a CPU iteration, and these scenes hold at
 # most 5 objects), and the pretrained backbone:
 # the one tools/demo.sh pretrains on the demo's classification set (convnext_t_shapes_cls.py)
 # instead of the ImageNet weights, which cannot be downloaded here.
@@ -14,10 +14,10 @@ model = dict(
     backbone=dict(init_cfg=dict(checkpoint='work_dirs/demo_pretrain_t/backbone.pth')),
     roi_head=dict(bbox_head=dict(num_classes=len(classes)),
                   mask_head=dict(num_classes=len(classes))),
-    train_cfg=dict(rcnn=dict(sampler=dict(num=128))))
+    train_cfg=dict(rcnn=dict(sampler=dict(num=64))))
 
-# the paper's augmentation at 0.4x its image sizes
-multi_scale = [(533, short) for short in range(192, 321, 32)]
+# the paper's augmentation at 0.3x its image sizes
+multi_scale = [(400, short) for short in range(144, 241, 24)]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
@@ -28,8 +28,8 @@ train_pipeline = [
             [dict(type='RandomChoiceResize', scales=multi_scale, keep_ratio=True)],
             [
                 dict(type='RandomChoiceResize',
-                     scales=[(533, 160), (533, 200), (533, 240)], keep_ratio=True),
-                dict(type='RandomCrop', crop_type='absolute_range', crop_size=(154, 240),
+                     scales=[(400, 120), (400, 150), (400, 180)], keep_ratio=True),
+                dict(type='RandomCrop', crop_type='absolute_range', crop_size=(115, 180),
                      allow_negative_crop=True),
                 dict(type='RandomChoiceResize', scales=multi_scale, keep_ratio=True),
             ],
@@ -38,7 +38,7 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(533, 320), keep_ratio=True),
+    dict(type='Resize', scale=(400, 240), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
@@ -58,13 +58,13 @@ test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
 
-# schedule: 3 epochs of the 512 training images, warm-up over the first 50 iterations, lr x0.1
+# schedule: 5 epochs of the 512 training images, warm-up over the first 50 iterations, lr x0.1
 # for the last epoch
-max_epochs = 3
+max_epochs = 5
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=50),
-    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[2],
+    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[4],
          gamma=0.1),
 ]
 optim_wrapper = dict(optimizer=dict(lr=4e-4))
