@@ -3,7 +3,6 @@
 Configs in any OpenMMLab scope (mmdet, mmseg, mmpretrain) reach our modules as
 ``type='mmconvnext.X'``; mmengine imports this module, then the ``locations``, to find them.
 """
-from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import \
@@ -21,7 +20,3 @@ OPTIM_WRAPPERS = Registry(
     locations=['mmconvnext.engine'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmconvnext',
                  locations=['mmconvnext.engine'])
-# datasets import mmseg / mmdet, so they are loaded only when a config names one
-DATASETS = Registry(
-    'dataset', parent=MMENGINE_DATASETS, scope='mmconvnext',
-    locations=['mmconvnext.datasets.shapes'])

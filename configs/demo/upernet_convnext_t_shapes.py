@@ -6,7 +6,14 @@
 _base_ = '../upernet/convnext_t_512_160k_ade20k.py'
 
 data_root = 'data/demo/ade/'
-dataset_type = 'mmconvnext.ShapesSegDataset'  # ADE20KDataset with the demo's 4 classes
+# mmseg's BaseSegDataset on ADE20K's layout (.jpg images, .png maps, 0 = unlabeled) with the
+# demo's classes (those tools/data/demo_data.py writes)
+dataset = dict(
+    type='BaseSegDataset',
+    data_root=data_root,
+    reduce_zero_label=True,
+    metainfo=dict(classes=('background', 'circle', 'square', 'triangle'),
+                  palette=[[120, 120, 120], [230, 25, 75], [60, 180, 75], [0, 130, 200]]))
 num_classes = 4
 crop_size = (128, 128)
 model = dict(
@@ -35,10 +42,10 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=2,  # per process: 4 images per iteration with the demo's 2 CPU processes
     num_workers=2,
-    dataset=dict(type=dataset_type, data_root=data_root, pipeline=train_pipeline))
+    dataset=dict(dataset, pipeline=train_pipeline))
 val_dataloader = dict(
     num_workers=2,
-    dataset=dict(type=dataset_type, data_root=data_root, pipeline=test_pipeline))
+    dataset=dict(dataset, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 # schedule: 1600 iterations, warm-up 100, then poly to 0
