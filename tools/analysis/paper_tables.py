@@ -48,6 +48,11 @@ def rows(folders, metrics, only):
                        paper_accuracy=[paper['metrics'].get(m) for m in metrics])
 
 
+def _diff(ours, paper):
+    """ours against the paper's number in %, or None where the paper gives none."""
+    return None if paper is None else 100 * (ours / paper - 1)
+
+
 def _num(value, unit, width):
     return f'{"-":>{width}}' if value is None else f'{value / unit:>{width}.0f}'
 
@@ -67,8 +72,7 @@ def main():
         print(f'\n{title}\n{"config":<56}{"params ours/paper":>22}{"diff":>8}'
               f'{"GFLOPs ours/paper":>22}{"diff":>8}  paper {" / ".join(metrics)}')
         for row in rows(folders, metrics, args.only):
-            dp, df = (row[k] and 100 * (row[k[6:]] / row[k] - 1)
-                      for k in ('paper_params', 'paper_flops'))
+            dp, df = (_diff(row[k], row[f'paper_{k}']) for k in ('params', 'flops'))
             bad = any(d is not None and abs(d) > args.tolerance for d in (dp, df))
             failed += bad
             accuracy = '/'.join('-' if a is None else f'{a}' for a in row['paper_accuracy'])
