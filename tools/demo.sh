@@ -8,7 +8,7 @@
 #   3. fine-tune the detector (det) or segmenter (seg) from that checkpoint with
 #      tools/dist_train.sh (one process per GPU; NPROC CPU processes where there is none),
 #      evaluate it on the held-out validation images, save checkpoints;
-#   4. draw its predictions on held-out validation images.
+#   4. draw its predictions on held-out validation images (detections scoring 0.5 or more).
 #
 #   bash tools/demo.sh           # Mask R-CNN: COCO bbox + segm AP, pictures
 #   bash tools/demo.sh seg       # UperNet: mIoU, pictures
@@ -65,7 +65,8 @@ log=$(ls -t "$WORK_DIR"/*/*.log | head -n 1)
 
 echo "== drawing predictions of $CHECKPOINT on held-out images"
 mapfile -t IMAGES < <(find "$DATA" -name '*.jpg' | sort | head -n 4)
-"$PY" tools/infer.py "$CONFIG" "$CHECKPOINT" "${IMAGES[@]}" --out-dir "$WORK_DIR/pictures"
+"$PY" tools/infer.py "$CONFIG" "$CHECKPOINT" "${IMAGES[@]}" --out-dir "$WORK_DIR/pictures" \
+  --score-thr 0.5
 
 echo "== done in $(( $(date +%s) - start )) s"
 echo "   pretraining: $(grep -hoE 'accuracy/top1: [0-9.]+' "$pretrain_log" | tail -n 1) (held-out classification images)"

@@ -1,15 +1,22 @@
 # The demo detector for machines without a GPU: mask_rcnn_convnext_t_shapes.py with
-# ConvNeXt-atto (pretrained by convnext_atto_shapes_cls.py) and a 128-channel FPN and heads.
+# ConvNeXt-atto (pretrained by convnext_atto_shapes_cls.py), a 64-channel FPN and heads, and for
+# CPU time: RoIAlign with 2x2 samples per bin instead of an adaptive count (its CPU backward is
+# a large part of an iteration), the RPN keeping 1000 boxes per level before NMS in training as
+# at test time (2000 in the paper's config), and AdamW's multi-tensor step. Measured in one
+# process on 2 cores, with the narrower heads: 0.38 -> 0.25 s per training image.
 _base_ = './mask_rcnn_convnext_t_shapes.py'
 dims = [40, 80, 160, 320]
-width = 128
+width = 64
 model = dict(
     backbone=dict(arch='atto', drop_path_rate=0.1,
                   init_cfg=dict(checkpoint='work_dirs/demo_pretrain_atto/backbone.pth')),
     neck=dict(in_channels=dims, out_channels=width),
     rpn_head=dict(in_channels=width, feat_channels=width),
-    roi_head=dict(bbox_roi_extractor=dict(out_channels=width),
+    roi_head=dict(bbox_roi_extractor=dict(out_channels=width,
+                                          roi_layer=dict(sampling_ratio=2)),
                   bbox_head=dict(in_channels=width, fc_out_channels=512),
-                  mask_roi_extractor=dict(out_channels=width),
-                  mask_head=dict(in_channels=width, conv_out_channels=width)))
-
+                  mask_roi_extractor=dict(out_channels=width,
+                                          roi_layer=dict(sampling_ratio=2)),
+                  mask_head=dict(in_channels=width, conv_out_channels=width)),
+    train_cfg=dict(rpn_proposal=dict(nms_pre=1000)))
+optim_wrapper = dict(optimizer=dict(foreach=True))

@@ -58,16 +58,16 @@ test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
 
-# schedule: 5 epochs of the 512 training images, warm-up over the first 50 iterations, lr x0.1
+# schedule: 4 epochs of the 1024 training images, warm-up over the first 50 iterations, lr x0.1
 # for the last epoch
-max_epochs = 5
+max_epochs = 4
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=50),
-    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[4],
+    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[3],
          gamma=0.1),
 ]
 optim_wrapper = dict(optimizer=dict(lr=4e-4))
-default_hooks = dict(logger=dict(interval=32), checkpoint=dict(interval=1, max_keep_ckpts=1))
+default_hooks = dict(logger=dict(interval=64), checkpoint=dict(interval=1, max_keep_ckpts=1))
 # the same run each time (up to thread scheduling), like the generated data
 randomness = dict(seed=0)

@@ -74,11 +74,10 @@ def pretrained(demo_data, tmp_path_factory):
     cfg.merge_from_dict({'model.backbone.arch': narrow(), 'model.head.in_channels': DIMS[-1],
                          'train_dataloader.dataset.data_root': cls,
                          'val_dataloader.dataset.data_root': cls})
+    cfg.param_scheduler[1].end = 12  # the cosine decay over the test's length
     losses, metrics, runner = run(cfg, work_dir, max_epochs=12)
-    # measured (2 cores, torch 2.13): loss 1.44 -> 1.38, held-out accuracy 29.0 (chance 25):
-    # at this size and length ConvNeXt's classification barely starts to learn (see the README's
-    # demo section); what is checked here is that the pretraining path runs and converts
-    assert np.isfinite(losses).all() and 'accuracy/top1' in metrics
+    # measured (2 cores, torch 2.13): loss 1.41 -> 0.78, held-out accuracy 59.0 (chance 25)
+    assert np.isfinite(losses).all() and metrics['accuracy/top1'] > 45
     path = str(work_dir / 'backbone.pth')
     state_dict, layout, _ = convert({'state_dict': runner.model.state_dict()})
     assert layout == 'mmengine'
@@ -105,8 +104,8 @@ def test_detector_learns_held_out(demo_data, pretrained, tmp_path):
     cfg.param_scheduler = [  # warm-up, then the demo's lr to the end
         dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=32)]
     losses, metrics, _ = run(cfg, tmp_path, max_epochs=8)
-    # measured (2 cores, torch 2.13, the demo's 0.3x image scale): loss 3.54 -> 1.05; held-out
-    # bbox AP 0.016, AP50 0.090, segm AP50 0.100 (before the RoIAlign layout fix, the RoI heads
+    # measured (2 cores, torch 2.13, the demo's 0.3x image scale): loss 4.12 -> 0.99; held-out
+    # bbox AP 0.027, AP50 0.098, segm AP50 0.085 (before the RoIAlign layout fix, the RoI heads
     # learned nothing: AP50 0)
     assert losses[-10:].mean() < losses[:5].mean() / 2
     assert metrics['coco/bbox_mAP_50'] > 0.04 and metrics['coco/bbox_mAP'] > 0.008
@@ -124,7 +123,7 @@ def test_segmenter_learns_held_out(demo_data, pretrained, tmp_path):
         dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=10),
         dict(type='PolyLR', power=1.0, begin=10, end=120, eta_min=0.0, by_epoch=False)]
     losses, metrics, _ = run(cfg, tmp_path, max_iters=120)
-    # measured (2 cores, torch 2.13): loss 1.70 -> 0.75, but held-out mIoU 23.3, which is
+    # measured (2 cores, torch 2.13): loss 1.62 -> 0.64, but held-out mIoU 22.6, which is
     # background everywhere: at this size and length the segmenter does not yet generalise
     # (nor does the demo's, see the README), so only the fall of the loss is asserted
     assert losses[-10:].mean() < losses[:5].mean() / 1.8

@@ -1,7 +1,8 @@
 """A small synthetic data set in the real COCO and ADE20K layouts, generated from a seed.
 
 Images show circles, squares and triangles of varied size, colour and rotation, overlapping,
-on textured backgrounds. The same scenes are written twice:
+on textured backgrounds, each shape coloured to stand out from what it covers. The same scenes
+are written twice:
 
 - ``coco/``: ``{train,val}/*.jpg`` and ``annotations/instances_{train,val}.json`` with the
   visible part of each shape as an RLE mask (occlusion handled), its box and area;
@@ -11,7 +12,7 @@ on textured backgrounds. The same scenes are written twice:
 
 :func:`make_cls_data` writes a classification set for pretraining the backbone, in the
 ImageNet folder layout (``cls/{train,val}/<class>/*.jpg``, read by mmpretrain's
-CustomDataset): one shape, or none, per image, on the same kind of background.
+CustomDataset): one shape filling most of the image, or none, on the same kind of background.
 """
 import json
 import os
@@ -26,6 +27,7 @@ from pycocotools import mask as mask_utils
 CLASSES = ('circle', 'square', 'triangle')
 SEG_CLASSES = ('background', ) + CLASSES
 CLS_CLASSES = SEG_CLASSES  # pretraining: which shape the image shows, if any
+MIN_CONTRAST = 120  # a shape's colour against what it covers, |dB| + |dG| + |dR|
 
 
 def _background(rng: np.random.RandomState, h: int, w: int) -> np.ndarray:
@@ -52,6 +54,27 @@ def _shape_polygon(rng: np.random.RandomState, label: int, h: int, w: int,
     return np.stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)], 1)
 
 
+def _draw_shape(rng: np.random.RandomState, img: np.ndarray, poly: np.ndarray) -> np.ndarray:
+    """Fill ``poly`` (in place) with a random colour that stands out from what it covers: at
+    least MIN_CONTRAST (summed over B, G, R) from 90% of the covered pixels (background and
+    shapes beneath alike), so that every labelled shape is visible; the best of 50 tries where
+    none does. Returns the int32 polygon drawn."""
+    poly = np.round(poly).astype(np.int32)
+    mask = np.zeros(img.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [poly], 1)
+    covered = img[mask > 0].astype(np.int32)
+    best, best_contrast = None, -1.0
+    for _ in range(50):
+        colour = rng.randint(0, 256, 3)
+        contrast = np.percentile(np.abs(covered - colour).sum(1), 10) if len(covered) else 765
+        if contrast > best_contrast:
+            best, best_contrast = colour, contrast
+        if contrast >= MIN_CONTRAST:
+            break
+    cv2.fillPoly(img, [poly], tuple(int(v) for v in best))
+    return poly
+
+
 def make_scene(rng: np.random.RandomState, h: int, w: int, max_objects: int = 5):
     """(image HxWx3 uint8 BGR, instance id map HxW (0 = none), [label of instance 1, ...])."""
     img = _background(rng, h, w)
@@ -59,9 +82,7 @@ def make_scene(rng: np.random.RandomState, h: int, w: int, max_objects: int = 5)
     labels = []
     for k in range(1, rng.randint(1, max_objects + 1) + 1):
         label = int(rng.randint(len(CLASSES)))
-        poly = np.round(_shape_polygon(rng, label, h, w)).astype(np.int32)
-        colour = tuple(int(v) for v in rng.randint(0, 256, 3))
-        cv2.fillPoly(img, [poly], colour)
+        poly = _draw_shape(rng, img, _shape_polygon(rng, label, h, w))
         cv2.fillPoly(ids, [poly], k)  # later shapes occlude earlier ones
         labels.append(label)
     return img, ids, labels
@@ -92,14 +113,16 @@ def _label_map(ids: np.ndarray, labels: List[int]) -> np.ndarray:
     return seg
 
 
-def make_cls_data(root: str, seed: int = 0, num_train: int = 2000, num_val: int = 400,
-                  size: int = 96) -> str:
+def make_cls_data(root: str, seed: int = 0, num_train: int = 8000, num_val: int = 800,
+                  size: int = 64, shape_range: Tuple[float, float] = (0.55, 0.85)) -> str:
     """Write ``root/cls/{train,val}/<class>/NNNNN.jpg`` (skipped where complete with the same
     parameters, rewritten where not): ``size`` x ``size`` images of the classes
-    ``CLS_CLASSES`` in turn (a background alone, or one shape of 0.25 to 0.8 of the image side,
-    any colour, rotation and position); return the folder."""
+    ``CLS_CLASSES`` in turn: a background alone, or one shape filling ``shape_range`` of the
+    image side (object-centric, as ImageNet's images and the detector's RoIs are), of any
+    colour that stands out, rotation and position; return the folder."""
     cls = osp.join(root, 'cls')
-    params = dict(seed=seed, num_train=num_train, num_val=num_val, size=size)
+    params = dict(seed=seed, num_train=num_train, num_val=num_val, size=size,
+                  shape_range=list(shape_range))
     if _complete(cls, params):
         return cls
     shutil.rmtree(cls, ignore_errors=True)
@@ -111,9 +134,7 @@ def make_cls_data(root: str, seed: int = 0, num_train: int = 2000, num_val: int 
             label = i % len(CLS_CLASSES)
             img = _background(rng, size, size)
             if label > 0:
-                poly = _shape_polygon(rng, label - 1, size, size, (0.25, 0.8))
-                cv2.fillPoly(img, [np.round(poly).astype(np.int32)],
-                             tuple(int(v) for v in rng.randint(0, 256, 3)))
+                _draw_shape(rng, img, _shape_polygon(rng, label - 1, size, size, shape_range))
             cv2.imwrite(osp.join(cls, split, CLS_CLASSES[label], f'{i:05d}.jpg'), img)
     _mark_complete(cls, params)
     return cls
@@ -133,7 +154,7 @@ def _mark_complete(folder: str, params: dict) -> None:
         json.dump(params, f, sort_keys=True)
 
 
-def make_demo_data(root: str, seed: int = 0, num_train: int = 512, num_val: int = 64,
+def make_demo_data(root: str, seed: int = 0, num_train: int = 1024, num_val: int = 64,
                    size_range: Tuple[int, int] = (192, 320)) -> dict:
     """Write both layouts under ``root`` (skipped where complete with the same parameters,
     rewritten where not); return their paths."""

@@ -12,7 +12,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default='data/demo')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--num-train', type=int, default=512)
+    parser.add_argument('--num-train', type=int, default=1024)
     parser.add_argument('--num-val', type=int, default=64)
     args = parser.parse_args()
     paths = make_demo_data(args.out, args.seed, args.num_train, args.num_val)
