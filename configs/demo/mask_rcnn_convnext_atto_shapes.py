@@ -3,7 +3,7 @@
 # CPU time: RoIAlign with 2x2 samples per bin instead of an adaptive count (its CPU backward is
 # a large part of an iteration), the RPN keeping 1000 boxes per level before NMS in training as
 # at test time (2000 in the paper's config), and AdamW's multi-tensor step. Measured in one
-# process on 2 cores, with the narrower heads: 0.38 -> 0.25 s per training image.
+# process on one thread, with the narrower heads: 0.38 -> 0.25 s per training image.
 _base_ = './mask_rcnn_convnext_t_shapes.py'
 dims = [40, 80, 160, 320]
 width = 64
