@@ -58,7 +58,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
 
-# schedule: 4 epochs of the 1024 training images, warm-up over the first 50 iterations, lr x0.1
+# schedule: 4 epochs of the 896 training images, warm-up over the first 50 iterations, lr x0.1
 # for the last epoch
 max_epochs = 4
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)

@@ -105,12 +105,13 @@ def test_detector_learns_held_out(demo_data, pretrained, tmp_path):
     cfg.param_scheduler = [  # warm-up, then the demo's lr to the end
         dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=32)]
     losses, metrics, _ = run(cfg, tmp_path, max_epochs=8)
-    # measured (2 cores, torch 2.13, the demo's 0.3x image scale): loss 4.12 -> 0.99; held-out
-    # bbox AP 0.027, AP50 0.098, segm AP50 0.085 (before the RoIAlign layout fix, the RoI heads
-    # learned nothing: AP50 0)
+    # measured (2 cores, torch 2.13, the demo's 0.3x image scale): loss 3.93 -> 1.00; held-out
+    # bbox AP 0.064, AP50 0.149, segm AP50 0.155 (before the RoIAlign layout fix, the RoI heads
+    # learned nothing: AP50 0). The CPU demo's 4-conv GroupNorm box head, which gains 0.19 AP
+    # over 1792 iterations, reaches only AP50 0.008 in these 128: this test keeps the 2-fc head.
     assert losses[-10:].mean() < losses[:5].mean() / 2
-    assert metrics['coco/bbox_mAP_50'] > 0.04 and metrics['coco/bbox_mAP'] > 0.008
-    assert metrics['coco/segm_mAP_50'] > 0.05
+    assert metrics['coco/bbox_mAP_50'] > 0.07 and metrics['coco/bbox_mAP'] > 0.025
+    assert metrics['coco/segm_mAP_50'] > 0.07
 
 
 def test_segmenter_learns_held_out(demo_data, pretrained, tmp_path):
@@ -124,7 +125,7 @@ def test_segmenter_learns_held_out(demo_data, pretrained, tmp_path):
         dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=10),
         dict(type='PolyLR', power=1.0, begin=10, end=120, eta_min=0.0, by_epoch=False)]
     losses, metrics, _ = run(cfg, tmp_path, max_iters=120)
-    # measured (2 cores, torch 2.13): loss 1.62 -> 0.64, but held-out mIoU 22.6, which is
+    # measured (2 cores, torch 2.13): loss 1.70 -> 0.69, but held-out mIoU 22.1, which is
     # background everywhere: at this size and length the segmenter does not yet generalise
     # (nor does the demo's, see the README), so only the fall of the loss is asserted
     assert losses[-10:].mean() < losses[:5].mean() / 1.8

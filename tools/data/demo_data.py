@@ -154,20 +154,21 @@ def _mark_complete(folder: str, params: dict) -> None:
         json.dump(params, f, sort_keys=True)
 
 
-def make_demo_data(root: str, seed: int = 0, num_train: int = 1024, num_val: int = 64,
+def make_demo_data(root: str, seed: int = 0, num_train: int = 896, num_val: int = 64,
                    size_range: Tuple[int, int] = (192, 320)) -> dict:
     """Write both layouts under ``root`` (skipped where complete with the same parameters,
     rewritten where not); return their paths."""
     coco, ade = osp.join(root, 'coco'), osp.join(root, 'ade')
-    params = dict(seed=seed, num_train=num_train, num_val=num_val, size_range=list(size_range))
+    params = dict(seed=seed, num_train=num_train, num_val=num_val, size_range=list(size_range),
+                  streams='per split')
     if _complete(root, params):
         return dict(coco=coco, ade=ade)
     for folder in (coco, ade):
         shutil.rmtree(folder, ignore_errors=True)
-    rng = np.random.RandomState(seed)
     categories = [dict(id=i + 1, name=name) for i, name in enumerate(CLASSES)]
-    for split, ade_split, count in (('train', 'training', num_train),
-                                    ('val', 'validation', num_val)):
+    for stream, (split, ade_split, count) in enumerate((('train', 'training', num_train),
+                                                        ('val', 'validation', num_val))):
+        rng = np.random.RandomState([seed, stream])  # held-out scenes whatever num_train is
         for folder in (osp.join(coco, split), osp.join(coco, 'annotations'),
                        osp.join(ade, 'images', ade_split),
                        osp.join(ade, 'annotations', ade_split)):

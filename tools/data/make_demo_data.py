@@ -1,7 +1,7 @@
 """Write the bundled demo data set: COCO-format instances and ADE20K-layout semantic maps of
 the same scenes, and ImageNet-layout classification images for pretraining the backbone.
 
-    python tools/data/make_demo_data.py [--out data/demo] [--seed 0] [--num-train 512] ...
+    python tools/data/make_demo_data.py [--out data/demo] [--seed 0] [--num-train 896] [--num-val 64]
 """
 import argparse
 
@@ -12,7 +12,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default='data/demo')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--num-train', type=int, default=1024)
+    parser.add_argument('--num-train', type=int, default=896)
     parser.add_argument('--num-val', type=int, default=64)
     args = parser.parse_args()
     paths = make_demo_data(args.out, args.seed, args.num_train, args.num_val)
