@@ -14,8 +14,8 @@
 #   bash tools/demo.sh seg       # UperNet: mIoU, pictures
 #
 # ARCH (default: t, ConvNeXt-T with the paper's heads, where there is a GPU; atto, with
-# narrower heads (64-channel FPN and detector heads, 128-channel UPerHead), where there is none;
-# t_v2 / atto_v2: the same with the ConvNeXt V2 block)
+# narrower heads (64-channel FPN and detector heads, a 4-conv box head, 128-channel UPerHead),
+# where there is none; t_v2 / atto_v2: the same with the ConvNeXt V2 block)
 # NPROC (default: GPU count, else 2)
 # WORK_DIR (default: work_dirs/demo_<task>_<arch>)
 set -euo pipefail
