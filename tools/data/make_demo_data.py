@@ -1,9 +1,10 @@
 """Write the bundled demo data set: COCO-format instances and ADE20K-layout semantic maps of
 the same scenes, and ImageNet-layout classification images for pretraining the backbone.
 
-    python tools/data/make_demo_data.py [--out data/demo] [--seed 0] [--num-train 896] ...
+    python tools/data/make_demo_data.py [--out data/demo] [--seed 0] [--num-train N] [--num-val N]
 """
 import argparse
+import inspect
 
 from demo_data import make_cls_data, make_demo_data
 
@@ -11,9 +12,10 @@ from demo_data import make_cls_data, make_demo_data
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default='data/demo')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--num-train', type=int, default=896)
-    parser.add_argument('--num-val', type=int, default=64)
+    defaults = inspect.signature(make_demo_data).parameters  # one place for the sizes
+    parser.add_argument('--seed', type=int, default=defaults['seed'].default)
+    parser.add_argument('--num-train', type=int, default=defaults['num_train'].default)
+    parser.add_argument('--num-val', type=int, default=defaults['num_val'].default)
     args = parser.parse_args()
     paths = make_demo_data(args.out, args.seed, args.num_train, args.num_val)
     cls = make_cls_data(args.out, args.seed)
