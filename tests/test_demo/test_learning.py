@@ -127,6 +127,7 @@ def test_segmenter_learns_held_out(demo_data, pretrained, tmp_path):
     losses, metrics, _ = run(cfg, tmp_path, max_iters=120)
     # measured (2 cores, torch 2.13): loss 1.31 -> 0.35, but held-out mIoU 22.1, which is
     # background everywhere: at this size and length the segmenter does not yet generalise
-    # (nor does the demo's, see the README), so only the fall of the loss is asserted
+    # (the demo's tells the shapes apart only over thousands of iterations: mIoU 39.7 after
+    # 1600, 51.9 after 6400, see the README), so only the fall of the loss is asserted
     assert losses[-10:].mean() < losses[:5].mean() / 1.8
     assert metrics['mIoU'] > 20
