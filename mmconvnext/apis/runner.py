@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 
 from mmconvnext.apis.fit_to_machine import fit_config_to_machine
 from mmconvnext.datasets.checks import check_data
+from mmconvnext.engine.bf16_boxes import boxes_in_fp32
 from mmconvnext.engine.hooks.safe_loading import use_safe_checkpoint_loading
 
 
@@ -71,12 +72,15 @@ def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader',
 
 
 def finish(runner: Runner, action: str):
-    """``runner.train()`` or ``runner.test()``, then a clean exit of the process group: all
-    ranks wait for each other and close it, so that no rank exits while gloo's threads still
-    serve another (which aborts it: "terminate called without an active exception")."""
+    """``runner.train()`` or ``runner.test()`` (a detector's boxes, nms and RoIAlign in fp32
+    under bf16 mixed precision: :func:`mmconvnext.engine.bf16_boxes.boxes_in_fp32`),
+    then a clean exit of the process group: all ranks wait for each other and close it, so
+    that no rank exits while gloo's threads still serve another (which aborts it: "terminate
+    called without an active exception")."""
     import torch.distributed as dist
     try:
-        return getattr(runner, action)()
+        with boxes_in_fp32():
+            return getattr(runner, action)()
     finally:
         if dist.is_available() and dist.is_initialized():
             if sys.exc_info()[0] is None:

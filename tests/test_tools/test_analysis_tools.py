@@ -73,6 +73,12 @@ def test_whole_model_benchmark(tmp_path):
               data['ade'] + '/', '--amp', 'bf16')
     assert re.search(r'on cpu \(\d+ threads, bf16\)', out), out
     assert re.search(r'training: \d+ ms per iteration', out), out
+    # a detector in bf16: its boxes, nms and RoIAlign in fp32 (mmconvnext.engine.bf16_boxes)
+    out = run('tools/analysis/benchmark.py', 'configs/demo/mask_rcnn_convnext_atto_shapes.py',
+              '--num-images', '1', '--warmup', '0', '--train-iters', '1', '--cfg-data-root',
+              data['coco'] + '/', '--amp', 'bf16')
+    assert re.search(r'on cpu \(\d+ threads, bf16\)', out), out
+    assert re.search(r'training: \d+ ms per iteration', out), out
 
 
 def test_timing_helpers():

@@ -33,6 +33,7 @@ from mmconvnext.analysis.memory import PeakTensorMemory
 from mmconvnext.analysis.timing import amp_dtype, gpu_busy_fraction, time_ms
 from mmconvnext.apis.runner import use_amp
 from mmconvnext.apis.fit_to_machine import fit_config_to_machine
+from mmconvnext.engine.bf16_boxes import boxes_in_fp32
 
 
 def test_images(cfg, args, folder):
@@ -131,4 +132,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    with boxes_in_fp32():  # --amp bf16 on a detector: its boxes, nms and RoIAlign in fp32
+        main()

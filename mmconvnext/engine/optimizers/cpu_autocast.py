@@ -5,6 +5,7 @@ import torch
 import torch.nn as nn
 from mmengine.optim import OptimWrapper
 
+from mmconvnext.engine.bf16_boxes import boxes_in_fp32
 from mmconvnext.registry import OPTIM_WRAPPERS
 
 
@@ -14,7 +15,9 @@ class CPUAutocastOptimWrapper(OptimWrapper):
 
     ``tools/train.py`` uses it on a machine without a GPU when the config asks for
     ``AmpOptimWrapper`` with ``dtype='bfloat16'``. bf16 keeps fp32's exponent range, so no
-    loss scaling is needed.
+    loss scaling is needed. A detector's boxes stay fp32 meanwhile, and mmcv's nms and
+    RoIAlign, which have no bf16 kernels, compute in fp32
+    (:func:`mmconvnext.engine.bf16_boxes.boxes_in_fp32`).
     """
 
     def __init__(self, dtype: str = 'bfloat16', **kwargs):
@@ -23,5 +26,6 @@ class CPUAutocastOptimWrapper(OptimWrapper):
 
     @contextmanager
     def optim_context(self, model: nn.Module):
-        with super().optim_context(model), torch.autocast('cpu', dtype=self.cast_dtype):
+        with super().optim_context(model), torch.autocast('cpu', dtype=self.cast_dtype), \
+                boxes_in_fp32():
             yield
