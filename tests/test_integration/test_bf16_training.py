@@ -56,9 +56,9 @@ def loss_and_grads(model, wrapper, data):
                          if p.grad is not None}
 
 
-def test_bf16_step_follows_fp32():
-    init_default_scope('mmseg')
-    cfg = small_upernet_cfg()
+def bf16_and_fp32_twins(cfg):
+    """(model, optim wrapper) in bf16 as ``--amp bf16`` makes them here, and an fp32 copy of
+    the same weights with mmengine's plain OptimWrapper."""
     use_amp(cfg, 'bf16')
     fit_config_to_machine(cfg)
     torch.manual_seed(0)
@@ -68,6 +68,13 @@ def test_bf16_step_follows_fp32():
     bf16 = build_optim_wrapper(bf16_model, cfg.optim_wrapper)
     fp32_cfg = {k: v for k, v in cfg.optim_wrapper.items() if k != 'dtype'}
     fp32 = build_optim_wrapper(fp32_model, dict(fp32_cfg, type='OptimWrapper'))
+    return bf16_model, bf16, fp32_model, fp32
+
+
+def test_bf16_step_follows_fp32():
+    init_default_scope('mmseg')
+    cfg = small_upernet_cfg()
+    bf16_model, bf16, fp32_model, fp32 = bf16_and_fp32_twins(cfg)
     assert isinstance(bf16, CPUAutocastOptimWrapper) and type(fp32) is OptimWrapper
     data = seg_batch(4, shape=(64, 64))
     bf16_model.train()
@@ -102,15 +109,7 @@ def test_bf16_detector_step_follows_fp32():
     init_default_scope('mmdet')
     cfg = Config.fromfile(ROOT / 'configs/demo/mask_rcnn_convnext_atto_shapes.py')
     cfg.model.backbone.init_cfg = None
-    use_amp(cfg, 'bf16')
-    fit_config_to_machine(cfg)
-    torch.manual_seed(0)
-    bf16_model = MODELS.build(cfg.model)
-    bf16_model.init_weights()
-    fp32_model = copy.deepcopy(bf16_model)
-    bf16 = build_optim_wrapper(bf16_model, cfg.optim_wrapper)
-    fp32_cfg = {k: v for k, v in cfg.optim_wrapper.items() if k != 'dtype'}
-    fp32 = build_optim_wrapper(fp32_model, dict(fp32_cfg, type='OptimWrapper'))
+    bf16_model, bf16, fp32_model, fp32 = bf16_and_fp32_twins(cfg)
     torch.manual_seed(1)
     data = demo_mm_inputs(batch_size=2, image_shapes=(3, 128, 160), num_items=[3, 2],
                           num_classes=3, with_mask=True)
