@@ -7,9 +7,10 @@ the heads' outputs bf16, and mmdet 3.3 / mmcv 2.1 were written for fp16:
   step stops with ``RuntimeError: expected scalar type Float but found BFloat16`` (nms, CPU)
   or ``"ROIAlign_forward" not implemented for 'BFloat16'`` (CPU and CUDA);
 - mmdet makes anchors and points in the dtype of the heads' outputs, so proposals and
-  predicted boxes come out bf16, whose 8-bit mantissa rounds coordinates to 2 px from 256 up,
-  4 px from 512 and 8 px from 1024 (fp16: 0.5 px at 1024); pasting masks at those boxes then
-  fails on a size off by one.
+  predicted boxes come out bf16, whose 8 significant bits round coordinates to steps of 2 px
+  from 256 up, 4 px from 512 and 8 px from 1024 (fp16: 1 px from 1024): the paper's RPN
+  anchors at 800x1344 come out up to 7.3 px off, and pasting masks at such boxes fails on a
+  size off by one.
 
 torch's autocast does not know mmcv's ops (torchvision registers its own nms and roi_align to
 run in fp32 under autocast). :func:`boxes_in_fp32` does the same here, while it is entered:
