@@ -15,7 +15,7 @@ dims = [40, 80, 160, 320]
 width = 64
 model = dict(
     backbone=dict(arch='atto', drop_path_rate=0.1,
-                  init_cfg=dict(checkpoint='work_dirs/demo_pretrain_atto/backbone.pth')),
+                  init_cfg=dict(checkpoint='work_dirs/demo_pretrain_atto_4ep/backbone.pth')),
     neck=dict(in_channels=dims, out_channels=width),
     rpn_head=dict(in_channels=width, feat_channels=width),
     roi_head=dict(bbox_roi_extractor=dict(out_channels=width,

@@ -2,16 +2,16 @@
 # (tools/data/make_demo_data.py), changed only where a CPU and a tiny data set need it:
 # data root and classes, image scale (x0.3), schedule length, batch, RoIs sampled per image
 # (64 instead of 512: mmcv's CPU RoIAlign is most of a CPU iteration, and these scenes hold at
-# most 5 objects), and the pretrained backbone:
-# the one tools/demo.sh pretrains on the demo's classification set (convnext_t_shapes_cls.py)
-# instead of the ImageNet weights, which cannot be downloaded here.
+# most 5 objects), and the pretrained backbone: the one tools/demo.sh pretrains for 4 epochs
+# on the demo's classification set (convnext_t_shapes_cls.py) instead of the ImageNet weights,
+# which cannot be downloaded here.
 _base_ = '../mask_rcnn/convnext_t_3x.py'
 
 data_root = 'data/demo/coco/'
 classes = ('circle', 'square', 'triangle')
 metainfo = dict(classes=classes, palette=[(230, 25, 75), (60, 180, 75), (0, 130, 200)])
 model = dict(
-    backbone=dict(init_cfg=dict(checkpoint='work_dirs/demo_pretrain_t/backbone.pth')),
+    backbone=dict(init_cfg=dict(checkpoint='work_dirs/demo_pretrain_t_4ep/backbone.pth')),
     roi_head=dict(bbox_head=dict(num_classes=len(classes)),
                   mask_head=dict(num_classes=len(classes))),
     train_cfg=dict(rcnn=dict(sampler=dict(num=64))))

@@ -59,3 +59,14 @@ def test_usage_errors():
     for script in ('dist_train.sh', 'dist_test.sh', 'slurm_train.sh', 'slurm_test.sh'):
         out = run(script, 'only-one-argument')
         assert out.returncode == 2 and 'usage:' in out.stderr
+
+
+def test_demo_input_errors():
+    """tools/demo.sh names a bad task or pretraining length before it sets anything up."""
+    out = run('demo.sh', 'detect')
+    assert out.returncode == 2 and 'usage:' in out.stderr and out.stdout == ''
+    for epochs in ('0', 'eight', '2.5'):
+        out = run('demo.sh', 'seg', PRETRAIN_EPOCHS=epochs)
+        assert out.returncode == 2 and out.stdout == ''
+        assert f"PRETRAIN_EPOCHS must be a whole number of epochs >= 1, got '{epochs}'" \
+            in out.stderr

@@ -70,8 +70,9 @@ def test_detector_train_test_infer(data, tmp_path):
 
 
 def test_segmenter_train_test_tta_infer(data, tmp_path):
-    """With the ConvNeXt V2 block (the demo's ``ARCH=t_v2``): GRN through every tool."""
-    config = 'configs/demo/upernet_convnext_t_v2_shapes.py'
+    """With the ConvNeXt V2 block in the CPU demo's size and bf16 autocast (the demo's
+    ``ARCH=atto_v2``): GRN through every tool."""
+    config = 'configs/demo/upernet_convnext_atto_v2_shapes.py'
     work = tmp_path / 'work'
     log = run('tools/train.py', config, '--work-dir', str(work), *seg_options(data['ade']),
               'train_cfg.max_iters=1', 'train_cfg.val_interval=1',
@@ -79,9 +80,10 @@ def test_segmenter_train_test_tta_infer(data, tmp_path):
     assert 'lr decay stage_wise, decay_rate=0.9, num_layers=6' in log
     assert 'Iter(train) [1/1]' in log and 'mIoU' in log
     assert 'SyncBN -> BN' in log
+    assert 'AmpOptimWrapper(bfloat16) -> bf16 autocast on CPU' in log
     checkpoint = (work / 'last_checkpoint').read_text().strip()
     state = torch.load(checkpoint, map_location='cpu', weights_only=False)['state_dict']
-    assert state['backbone.stages.3.2.grn.gamma'].shape == (4 * 768, )
+    assert state['backbone.stages.3.1.grn.gamma'].shape == (4 * 320, )
     assert not any(k.endswith('.gamma') and '.grn.' not in k for k in state)  # no layer scale
 
     log = run('tools/test.py', config, checkpoint, '--tta', '--out', str(tmp_path / 'maps'),
