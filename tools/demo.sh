@@ -4,7 +4,8 @@
 #   1. set up the environment and generate the demo data (if absent);
 #   2. pretrain the backbone as an image classifier (mmpretrain's ImageClassifier with our
 #      ConvNeXt) on the demo's classification images for PRETRAIN_EPOCHS epochs, and convert it
-#      to a backbone checkpoint (once: later runs reuse it while its config is unchanged);
+#      to a backbone checkpoint (once: later runs reuse it while its config, length and data
+#      are unchanged);
 #   3. fine-tune the detector (det) or segmenter (seg) from that checkpoint with
 #      tools/dist_train.sh (one process per GPU; NPROC CPU processes where there is none),
 #      evaluate it on the held-out validation images, save checkpoints;
