@@ -1,6 +1,6 @@
 """Timing for the benchmarks, on CPU and GPU alike."""
 import time
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 import torch
 
@@ -30,9 +30,10 @@ def time_ms(fn: Callable[[], object], device: str) -> float:
     return (time.perf_counter() - start) * 1e3
 
 
-def gpu_busy_fraction(fn: Callable[[], object]) -> float:
-    """How much of ``fn()``'s wall time the GPU spent running kernels (torch.profiler's summed
-    device time over the wall time; near 1: GPU-bound, low: the CPU or data keep it waiting)."""
+def gpu_busy(fn: Callable[[], object]) -> Tuple[float, float]:
+    """(fraction, wall ms): how much of ``fn()``'s wall time the GPU spent running kernels
+    (torch.profiler's summed device time over the wall time; near 1: GPU-bound, low: the CPU
+    or data keep it waiting), and that wall time, profiler overhead included."""
     from torch.profiler import ProfilerActivity, profile
     torch.cuda.synchronize()
     with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
@@ -41,4 +42,4 @@ def gpu_busy_fraction(fn: Callable[[], object]) -> float:
         torch.cuda.synchronize()
         wall_us = (time.perf_counter() - start) * 1e6
     device_us = sum(getattr(e, 'self_device_time_total', 0) for e in prof.key_averages())
-    return device_us / wall_us
+    return device_us / wall_us, wall_us / 1e3

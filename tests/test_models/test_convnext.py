@@ -4,7 +4,7 @@ import torch
 from mmconvnext.analysis.memory import PeakTensorMemory
 from mmconvnext.models import ConvNeXt
 from mmconvnext.models.backbones.cpu_fused_mlp import fused_mlp_available
-from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
+from mmconvnext.models.backbones.convnext import ARCH_SETTINGS, use_channels_last
 from paper_layout import PaperConvNeXt, randomize_
 
 # Parameter counts of the classification models (1000 classes), as timm and the paper's README
@@ -297,9 +297,10 @@ def test_frozen_stages_run_fused_and_give_the_same_outputs():
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize('channels_last', [True, False])
-def test_conv_weights_follow_the_memory_format(channels_last):
-    model = ConvNeXt(SMALL, channels_last=channels_last)
+@pytest.mark.parametrize('setting, channels_last', [(True, True), (False, False),
+                                                     ('auto', True)])  # auto on CPU
+def test_conv_weights_follow_the_memory_format(setting, channels_last):
+    model = ConvNeXt(SMALL, channels_last=setting)
     contiguous = {k: v.contiguous() for k, v in randomize_(ConvNeXt(SMALL)).state_dict().items()}
     model.load_state_dict(contiguous)  # copy_ keeps each parameter's format
     weight = model.downsample_layers[1][1].weight  # (24, 16, 2, 2)
@@ -372,3 +373,37 @@ def test_input_of_other_channels_or_rank_is_refused(shape):
         ConvNeXt(SMALL)(torch.randn(*shape))
     assert str(err.value) == (f'ConvNeXt takes (N, 3, H, W) images, got shape {shape} '
                               '(in_channels=3)')
+
+
+def test_auto_layout_policy():
+    # channels_last everywhere but fp32 on a GPU (measured on an H200: cuDNN's fp32 NHWC
+    # depthwise conv is 1.7-1.9x slower than torch's NCHW kernel; in bf16 NHWC is faster)
+    assert not use_channels_last('cuda', torch.float32, autocast=False)
+    assert use_channels_last('cuda', torch.float32, autocast=True)
+    assert use_channels_last('cuda', torch.float16, autocast=False)
+    assert use_channels_last('cuda', torch.bfloat16, autocast=False)
+    assert use_channels_last('cpu', torch.float32, autocast=False)
+    assert use_channels_last('cpu', torch.bfloat16, autocast=True)
+
+
+def test_auto_layout_follows_the_device_and_the_call():
+    model = ConvNeXt(SMALL)  # channels_last='auto'
+    seen = []
+    model.stages[0][0].register_forward_pre_hook(
+        lambda m, args: seen.append(args[0].is_contiguous(memory_format=torch.channels_last)))
+    model(torch.randn(1, 3, 32, 32))
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        model(torch.randn(1, 3, 32, 32))
+    assert seen == [True, True]
+    dwconv = model.stages[0][0].dwconv.weight
+    assert model.half().stages[0][0].dwconv.weight is dwconv  # same Parameter, new data
+    assert dwconv.is_contiguous(memory_format=torch.channels_last)
+    # off the CPU (a GPU; 'meta' stands in for one here) the weights go NCHW: fp32 calls run
+    # NCHW there, half-precision calls channels_last from the input's format
+    assert dwconv.stride() == (49, 1, 7, 1)  # its gradients' strides on CPU (DDP's buckets)
+    model.to('meta')
+    assert model.stages[0][0].dwconv.weight.stride() == (49, 49, 7, 1)
+    assert not model.downsample_layers[1][1].weight.is_contiguous(
+        memory_format=torch.channels_last)
+    with pytest.raises(ValueError, match="channels_last must be True, False or 'auto', got 'yes'"):
+        ConvNeXt(SMALL, channels_last='yes')

@@ -36,7 +36,8 @@ def test_bench_backbone_small():
     out = run('tools/analysis/bench_backbone.py', '--archs', 'tiny', '--shapes', '1x3x64x96',
               '--repeat', '1', '--warmup', '0')
     assert 'ConvNeXt-tiny 1x3x64x96: outputs agree (fp32, 1e-4)' in out
-    for name in ('ours', 'ours, NCHW', 'ours, with_cp', 'paper layout', 'timm', 'mmpretrain'):
+    for name in ('ours', 'ours, NCHW', 'ours, channels_last', 'ours, with_cp', 'paper layout',
+                 'timm', 'mmpretrain'):
         assert re.search(rf'^{name} +([0-9.]+ +){{6}}[0-9.]+$', out, re.M), out
     out = run('tools/analysis/bench_backbone.py', '--archs', 'tiny', '--shapes', '1x3x32x32',
               '--repeat', '1', '--warmup', '0', '--models', 'paper')
@@ -47,6 +48,17 @@ def test_bench_backbone_small():
     assert 'device cpu, threads' in out and ', bf16 autocast; median of 1 runs' in out
     rows = re.findall(r'^([a-z ,]+?) +(?:[0-9.]+ +){6}[0-9.]+$', out, re.M)
     assert rows == ['ours', 'timm'], out
+
+
+def test_bench_block_ops_small():
+    out = run('tools/analysis/bench_block_ops.py', '--arch', 'atto', '--shape', '1x3x64x64',
+              '--repeat', '1', '--warmup', '0', '--device', 'cpu')
+    assert 'ConvNeXt-atto stages at 1x3x64x64: forward + backward' in out, out
+    rows = re.findall(r'^\((\d+), (\d+), (\d+), (\d+)\)((?: +[0-9.]+){8})$', out, re.M)
+    # one row per stage, 8 timings: dwconv and block, NCHW and NHWC, cudnn.benchmark off / on
+    assert [tuple(map(int, r[:4])) for r in rows] == [
+        (1, 40, 16, 16), (1, 80, 8, 8), (1, 160, 4, 4), (1, 320, 2, 2)], out
+    assert all(float(t) > 0 for r in rows for t in r[4].split()), out
 
 
 def test_peak_tensor_memory_counts_new_storages_only():
@@ -66,7 +78,9 @@ def test_whole_model_benchmark(tmp_path):
               '--num-images', '1', '--warmup', '0', '--train-iters', '1', '--cfg-data-root',
               data['ade'] + '/')
     assert re.search(r'inference, batch 1: [0-9.]+ images/s .* peak tensor memory \d+ MB', out)
-    assert 'images from test set' in out and re.search(r'training: \d+ ms per iteration', out)
+    assert 'images from test set' in out
+    assert re.search(r'training: \d+ ms per iteration of \d+ images \(median of 1 batches met '
+                     r'before\); \d+ ms the first time each batch was run', out), out
     # mixed precision: autocast inference, AmpOptimWrapper training (bf16 autocast on CPU)
     out = run('tools/analysis/benchmark.py', 'configs/demo/upernet_convnext_t_shapes.py',
               '--num-images', '1', '--warmup', '0', '--train-iters', '1', '--cfg-data-root',

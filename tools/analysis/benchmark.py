@@ -1,7 +1,7 @@
 """Inference speed of a detector or segmenter config, batch 1 like the paper's FPS: warm-up,
 then timed images through the config's own test pipeline; with peak memory. Optionally the time
-of a training iteration on the config's training data, and on a GPU how much of it the GPU was
-busy.
+of a training iteration on the config's training data (batches met before, and the first time),
+and on a GPU how much of it the GPU was busy.
 
     python tools/analysis/benchmark.py CONFIG [--checkpoint CKPT] [--num-images 10]
         [--warmup 2] [--train-iters 0] [--image PATH] [--amp fp16|bf16]
@@ -30,7 +30,7 @@ from mmengine.runner.utils import set_random_seed
 
 import mmconvnext  # noqa: F401
 from mmconvnext.analysis.memory import PeakTensorMemory
-from mmconvnext.analysis.timing import amp_dtype, gpu_busy_fraction, time_ms
+from mmconvnext.analysis.timing import amp_dtype, gpu_busy, time_ms
 from mmconvnext.apis.runner import use_amp
 from mmconvnext.apis.fit_to_machine import fit_config_to_machine
 from mmconvnext.engine.bf16_boxes import boxes_in_fp32
@@ -120,15 +120,18 @@ def main():
         batches = [next(loader) for _ in range(args.train_iters + 1)]
         optim = build_optim_wrapper(model, cfg.optim_wrapper)
         model.train()
-        step_times = [time_ms(lambda: model.train_step(batch, optim), device)
-                      for batch in batches]
-        busy = ''
+        # each batch twice: its first step meets a new input size (multi-scale resizing),
+        # for which cuDNN chooses kernels anew; the second pass repeats sizes already met
+        first = [time_ms(lambda: model.train_step(batch, optim), device) for batch in batches]
+        again = [time_ms(lambda: model.train_step(batch, optim), device) for batch in batches]
+        print(f'  training: {statistics.median(again[1:]):.0f} ms per iteration of '
+              f'{cfg.train_dataloader.batch_size} images (median of {args.train_iters} batches '
+              f'met before); {statistics.median(first[1:]):.0f} ms the first time each batch '
+              'was run (after 1 warm-up)')
         if device == 'cuda':
-            fraction = gpu_busy_fraction(lambda: model.train_step(batches[-1], optim))
-            busy = f'; GPU busy {fraction:.0%} of a step (torch.profiler device time / wall)'
-        print(f'  training: {statistics.median(step_times[1:]):.0f} ms per iteration of '
-              f'{cfg.train_dataloader.batch_size} images (median of {args.train_iters}, '
-              f'after 1 warm-up){busy}')
+            fraction, wall = gpu_busy(lambda: model.train_step(batches[-1], optim))
+            print(f'  GPU busy {fraction:.0%} of a training step met before ({wall:.0f} ms '
+                  'under torch.profiler; its device time / wall)')
 
 
 if __name__ == '__main__':

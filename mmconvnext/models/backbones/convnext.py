@@ -35,6 +35,22 @@ ARCH_SETTINGS = {
     'huge': dict(depths=[3, 3, 27, 3], dims=[352, 704, 1408, 2816]),
 }
 NUM_STAGES = 4
+HALF = (torch.float16, torch.bfloat16)
+
+
+def use_channels_last(device_type: str, dtype: torch.dtype, autocast: bool) -> bool:
+    """Whether ``channels_last='auto'`` runs a call's maps channels_last: everywhere but in
+    fp32 on a GPU (neither half-precision input nor autocast).
+
+    Measured on an NVIDIA H200 (torch 2.11, cuDNN 9.19, tools/analysis/bench_block_ops.py,
+    ConvNeXt-T stages at 2x3x800x1344, forward + backward): in fp32 a channels_last 7x7
+    depthwise conv goes to cuDNN's NHWC kernels, 1.7-1.9x slower than torch's own NCHW
+    depthwise kernel (stage 0: 3.98 vs 2.15 ms), which makes a whole block 1.19-1.29x
+    slower; in bf16 channels_last is faster (dwconv 1.33 vs 2.33 ms, block 2.69 vs 4.17 at
+    stage 0). On CPU both layouts measured equal end to end, and channels_last lets the fused
+    inference path and the LayerNorms read contiguous views.
+    """
+    return device_type != 'cuda' or autocast or dtype in HALF
 
 
 class LayerNorm2d(nn.LayerNorm):
@@ -152,10 +168,14 @@ class ConvNeXt(BaseModule):
             grads, eval mode); for k >= 1 the same as mmpretrain's ConvNeXt, whose 0 freezes
             nothing.
         with_cp: recompute each block in backward (activation checkpointing) to save memory.
-        channels_last: keep the input and the conv weights in the channels_last memory format
-            inside the backbone (same values, fewer copies: the LayerNorms and the fused CPU
-            inference path then read contiguous (N, H, W, C) views). The outputs are always
-            contiguous (N, C, H, W), the layout necks and mmcv's ops expect.
+        channels_last: the memory format of the maps inside the backbone (the values are the
+            same either way). True: channels_last input and conv weights (the LayerNorms and
+            the fused CPU inference path then read contiguous (N, H, W, C) views). False: NCHW.
+            'auto' (default): the faster of the two where it was measured (see
+            :func:`use_channels_last`): channels_last on CPU and in fp16 / bf16 on a GPU,
+            NCHW in fp32 on a GPU; the conv weights follow the device the module is moved to.
+            The outputs are always contiguous (N, C, H, W), the layout necks and mmcv's ops
+            expect.
         init_cfg: e.g. dict(type='Pretrained', checkpoint=PATH_OR_URL); see
             :func:`mmconvnext.checkpoint.load_backbone_checkpoint` for the layouts accepted.
 
@@ -183,7 +203,7 @@ class ConvNeXt(BaseModule):
                  layer_scale_init_value: float = 1e-6,
                  frozen_stages: int = -1,
                  with_cp: bool = False,
-                 channels_last: bool = True,
+                 channels_last: Union[bool, str] = 'auto',
                  init_cfg: Optional[dict] = None,
                  stem_patch_size: int = 4,
                  norm_cfg: dict = dict(type='LN2d', eps=1e-6),
@@ -207,6 +227,8 @@ class ConvNeXt(BaseModule):
         self.in_channels = in_channels
         self.frozen_stages = frozen_stages
         self.with_cp = with_cp
+        if channels_last not in (True, False, 'auto'):
+            raise ValueError(f"channels_last must be True, False or 'auto', got {channels_last!r}")
         self.channels_last = channels_last
         self.gap_before_final_norm = gap_before_final_norm
 
@@ -232,22 +254,15 @@ class ConvNeXt(BaseModule):
             ]))
         for i in self.out_indices:
             self.add_module(f'norm{i}', LayerNorm2d(dims[i], eps=eps))
-        if channels_last:
-            # conv weights in the input's format: mkldnn then skips a reorder per call (7x7
-            # dwconv at stage 0 of a 800x1280 image: 17 -> 8 ms), and DDP's gradient buckets
-            # match the gradients' strides. End to end on CPU the two layouts measured equal
-            # (bench_backbone.py, 7 repeats, NCHW / channels_last: B 2x3x512x512 fwd 1.03,
-            # fwd+bwd 1.00; T 1.01, 0.98), so one default serves every device; no GPU has been
-            # measured yet (none lent), which is where a per-device choice would come in.
-            self.to(memory_format=torch.channels_last)
+        self._place_conv_weights()
         self._freeze_stages()
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if x.dim() != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f'ConvNeXt takes (N, {self.in_channels}, H, W) images, got shape '
                              f'{tuple(x.shape)} (in_channels={self.in_channels})')
-        if self.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last if self._maps_channels_last(x)
+                         else torch.contiguous_format)
         outs = []
         for i in range(NUM_STAGES):
             x = self.downsample_layers[i](x)
@@ -263,6 +278,41 @@ class ConvNeXt(BaseModule):
                     # raw NCHW memory and give wrong values for channels_last maps, silently
                     outs.append(norm(x).contiguous())
         return tuple(outs)
+
+    def _maps_channels_last(self, x: torch.Tensor) -> bool:
+        if self.channels_last == 'auto':
+            return use_channels_last(x.device.type, x.dtype,
+                                     x.is_cuda and torch.is_autocast_enabled('cuda'))
+        return self.channels_last
+
+    def _place_conv_weights(self):
+        """Conv weights in the maps' format, so that each conv reads both alike: mkldnn then
+        skips a reorder per call (CPU, 7x7 dwconv at stage 0 of a 800x1280 image: 17 -> 8 ms)
+        and DDP's gradient buckets match the gradients' strides. With 'auto', by the device
+        the weights are on: channels_last on CPU; NCHW on a GPU, where fp16 / bf16 calls still
+        run channels_last (the input's format decides, each weight is reordered per call)."""
+        weight = self.downsample_layers[0][0].weight
+        if self.channels_last == 'auto':
+            channels_last = weight.device.type == 'cpu'
+        else:
+            channels_last = self.channels_last
+        fmt = torch.channels_last if channels_last else torch.contiguous_format
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                # by strides, not is_contiguous(): a depthwise weight (C, 1, 7, 7) is both
+                # channels_last and NCHW contiguous, but the gradients' strides (which DDP's
+                # buckets must match) and the kernels chosen differ by its size-1 stride
+                target = torch.empty(m.weight.shape, device='meta', memory_format=fmt)
+                if m.weight.stride() != target.stride():
+                    m.weight.data = torch.empty_like(m.weight.data, memory_format=fmt).copy_(
+                        m.weight.data)
+
+    def _apply(self, fn, *args, **kwargs):
+        """``.to(device)``, ``.cuda()``, ``.half()``...: then the weights' format for the new
+        device ('auto')."""
+        super()._apply(fn, *args, **kwargs)
+        self._place_conv_weights()
+        return self
 
     def init_weights(self):
         """Pretrained weights from ``init_cfg``, else the paper's truncated-normal init."""
