@@ -4,6 +4,8 @@
 #
 #   bash tools/setup_env.sh             set up (or check) the environment
 #   bash tools/setup_env.sh --plan      print what mmcv's ops would be built for, change nothing
+#   bash tools/setup_env.sh --check-ops run mmcv's nms and RoIAlign on the GPU in the existing
+#                                       environment (the check set-up ends with), change nothing
 #   bash tools/setup_env.sh --for-here  what this machine needs to run now (tools/demo.sh,
 #                                       tools/run_tests.sh): CUDA ops where a GPU is visible,
 #                                       else CPU ops, which an environment with CUDA ops also has
@@ -36,12 +38,14 @@ TORCHVISION=0.28.0
 MMCV=2.1.0
 REQ=$ROOT/requirements
 PLAN_ONLY=0
+CHECK_ONLY=0
 DEFAULT_OPS=auto
 for arg in "$@"; do
   case $arg in
     --plan) PLAN_ONLY=1 ;;
+    --check-ops) CHECK_ONLY=1 ;;
     --for-here) DEFAULT_OPS=here ;;
-    *) echo "usage: $0 [--plan] [--for-here]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--plan] [--check-ops] [--for-here]" >&2; exit 2 ;;
   esac
 done
 
@@ -156,6 +160,34 @@ stamp_serves() {  # whether the environment's stamp serves the planned ops: the 
   [[ $OPS == cpu && ${installed%% *} == "$(stamp_of | cut -d' ' -f1)" && ${installed#* } == cu* ]]
 }
 STAMP_FILE=$VENV/.mmconvnext-setup
+gpu_visible_to_torch() { "$PY" -c 'import torch, sys; sys.exit(not torch.cuda.is_available())'; }
+check_cuda_ops() {  # mmcv's nms and RoIAlign on CUDA tensors in $PY's environment, or die
+  log "checking mmcv's CUDA ops on $("$PY" -c 'import torch; print(torch.cuda.get_device_name(0))')"
+  # each step is named before it runs, so that a crash (a signal: no traceback) names it;
+  # expected values by hand: no CPU op or other library is involved
+  "$PY" - <<'PYEOF' || die "mmcv's CUDA ops do not run on this GPU (exit status $?; the last step named above failed); rebuild with a TORCH_CUDA_ARCH_LIST that includes its architecture"
+import torch
+print('  importing mmcv.ops', flush=True)
+from mmcv.ops import RoIAlign, nms
+print('  nms on CUDA tensors', flush=True)
+boxes = torch.tensor([[0., 0., 10., 10.], [1., 1., 10., 10.], [20., 20., 30., 30.]], device='cuda')
+_, keep = nms(boxes, torch.tensor([0.9, 0.8, 0.7], device='cuda'), 0.5)
+assert keep.tolist() == [0, 2], keep
+print('  RoIAlign on CUDA tensors', flush=True)
+feats = torch.arange(64., device='cuda').view(1, 1, 8, 8)  # value 8y + x
+out = RoIAlign((2, 2), 1.0, 2, aligned=False)(feats, torch.tensor([[0., 0., 0., 4., 4.]], device='cuda'))
+assert out.flatten().tolist() == [9., 11., 25., 27.], out  # means of 2x2 samples per bin
+print('mmcv CUDA ops: nms and RoIAlign run on', torch.cuda.get_device_name(0))
+PYEOF
+}
+
+if (( CHECK_ONLY )); then
+  [[ -x $PY ]] || die "no environment at $VENV (MMCONVNEXT_VENV): nothing to check"
+  gpu_visible_to_torch || die "no GPU visible to torch in $VENV" \
+    "(torch.cuda.is_available() is False): mmcv's CUDA ops cannot be checked here"
+  check_cuda_ops
+  exit 0
+fi
 
 if (( PLAN_ONLY )); then
   has_torch || die "no torch in $VENV yet: run bash tools/setup_env.sh (without --plan) first"
@@ -231,25 +263,7 @@ if [[ $OPS == cuda ]]; then
   [[ $built_cuda != 'not available' ]] ||
     die "the mmcv wheel ${cached[0]} has no CUDA ops although they were asked for; delete it" \
         "and run this script again"
-  if "$PY" -c 'import torch, sys; sys.exit(not torch.cuda.is_available())'; then
-    log "checking mmcv's CUDA ops on $("$PY" -c 'import torch; print(torch.cuda.get_device_name(0))')"
-    # each step is named before it runs, so that a crash (a signal: no traceback) names it;
-    # expected values by hand: no CPU op or other library is involved
-    "$PY" - <<'PYEOF' || die "mmcv's CUDA ops do not run on this GPU (exit status $?; the last step named above failed); rebuild with a TORCH_CUDA_ARCH_LIST that includes its architecture"
-import torch
-print('  importing mmcv.ops', flush=True)
-from mmcv.ops import RoIAlign, nms
-print('  nms on CUDA tensors', flush=True)
-boxes = torch.tensor([[0., 0., 10., 10.], [1., 1., 10., 10.], [20., 20., 30., 30.]], device='cuda')
-_, keep = nms(boxes, torch.tensor([0.9, 0.8, 0.7], device='cuda'), 0.5)
-assert keep.tolist() == [0, 2], keep
-print('  RoIAlign on CUDA tensors', flush=True)
-feats = torch.arange(64., device='cuda').view(1, 1, 8, 8)  # value 8y + x
-out = RoIAlign((2, 2), 1.0, 2, aligned=False)(feats, torch.tensor([[0., 0., 0., 4., 4.]], device='cuda'))
-assert out.flatten().tolist() == [9., 11., 25., 27.], out  # means of 2x2 samples per bin
-print('mmcv CUDA ops: nms and RoIAlign run on', torch.cuda.get_device_name(0))
-PYEOF
-  fi
+  gpu_visible_to_torch && check_cuda_ops
 fi
 "$PY" -c 'import mmconvnext, mmdet, mmseg, mmpretrain, torchvision, torch
 print("torch", torch.__version__, "| mmdet", mmdet.__version__, "| mmseg", mmseg.__version__,

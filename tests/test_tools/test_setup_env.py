@@ -155,3 +155,49 @@ def test_bad_arch_list_is_named(machine):
     result, _ = machine.plan(TORCH_CUDA_ARCH_LIST='9.0;sm_90')
     assert result.returncode == 1
     assert "got '9.0;sm_90' (bad entry 'sm_90')" in result.stderr
+
+
+def _stand_in_python(venv, on_check):
+    """A venv whose python answers the script's questions about the GPU and runs ``on_check``
+    (shell) for the CUDA ops check, which it reads from stdin."""
+    bin_dir = venv / 'bin'
+    bin_dir.mkdir(parents=True)
+    _program(bin_dir / 'python',
+             'case "$1" in\n'
+             '  -c) case "$2" in\n'
+             '        *is_available*) exit ${GPU_MISSING:-0} ;;\n'
+             '        *get_device_name*) echo "Stand-in GPU" ;;\n'
+             '      esac ;;\n'
+             f'  -) cat > /dev/null; {on_check} ;;\n'
+             'esac')
+
+
+def test_check_ops_names_the_step_that_crashed(machine, tmp_path):
+    """--check-ops runs the check set-up ends with. A crash (a signal, no traceback) is
+    reported with its exit status, after the name of the step that was running."""
+    venv = tmp_path / 'venv'
+    _stand_in_python(venv, 'echo "  importing mmcv.ops"; echo "  nms on CUDA tensors"; '
+                           'kill -SEGV $$')
+    result = subprocess.run(['bash', SCRIPT, '--check-ops'], capture_output=True, text=True,
+                            env={**machine.env, 'MMCONVNEXT_VENV': str(venv)}, timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "checking mmcv's CUDA ops on Stand-in GPU" in result.stdout
+    assert result.stdout.rstrip().endswith('nms on CUDA tensors'), result.stdout
+    assert ("mmcv's CUDA ops do not run on this GPU (exit status 139; the last step named above "
+            'failed)') in result.stderr
+
+
+def test_check_ops_without_a_gpu_or_an_environment_says_so(machine, tmp_path):
+    venv = tmp_path / 'venv'
+    _stand_in_python(venv, 'echo "mmcv CUDA ops: nms and RoIAlign run on Stand-in GPU"')
+    env = {**machine.env, 'MMCONVNEXT_VENV': str(venv)}
+    result = subprocess.run(['bash', SCRIPT, '--check-ops'], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0 and 'run on Stand-in GPU' in result.stdout, result.stderr
+    result = subprocess.run(['bash', SCRIPT, '--check-ops'], capture_output=True, text=True,
+                            env={**env, 'GPU_MISSING': '1'}, timeout=60)
+    assert result.returncode == 1
+    assert 'no GPU visible to torch in ' + str(venv) in result.stderr
+    result = subprocess.run(['bash', SCRIPT, '--check-ops'], capture_output=True, text=True,
+                            env={**env, 'MMCONVNEXT_VENV': str(tmp_path / 'none')}, timeout=60)
+    assert result.returncode == 1 and 'no environment at ' in result.stderr
