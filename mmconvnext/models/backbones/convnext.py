@@ -45,7 +45,7 @@ def use_channels_last(device_type: str, dtype: torch.dtype, autocast: bool) -> b
     Measured on an NVIDIA H200 (torch 2.11, cuDNN 9.19, tools/analysis/bench_block_ops.py,
     ConvNeXt-T stages at 2x3x800x1344, forward + backward): in fp32 a channels_last 7x7
     depthwise conv goes to cuDNN's NHWC kernels, 1.7-1.9x slower than torch's own NCHW
-    depthwise kernel (stage 0: 3.98 vs 2.15 ms), which makes a whole block 1.19-1.29x
+    depthwise kernel (stage 0: 3.98 vs 2.15 ms), which makes a whole block 1.18-1.29x
     slower; in bf16 channels_last is faster (dwconv 1.33 vs 2.33 ms, block 2.69 vs 4.17 at
     stage 0). On CPU both layouts measured equal end to end, and channels_last lets the fused
     inference path and the LayerNorms read contiguous views.
