@@ -3,6 +3,7 @@ import torch
 
 from mmconvnext.analysis.memory import PeakTensorMemory
 from mmconvnext.models import ConvNeXt
+from mmconvnext.models.backbones import convnext
 from mmconvnext.models.backbones.cpu_fused_mlp import fused_mlp_available
 from mmconvnext.models.backbones.convnext import ARCH_SETTINGS, use_channels_last
 from paper_layout import PaperConvNeXt, randomize_
@@ -386,7 +387,7 @@ def test_auto_layout_policy():
     assert use_channels_last('cpu', torch.bfloat16, autocast=True)
 
 
-def test_auto_layout_follows_the_device_and_the_call():
+def test_auto_layout_follows_the_device_and_the_call(monkeypatch):
     model = ConvNeXt(SMALL)  # channels_last='auto'
     seen = []
     model.stages[0][0].register_forward_pre_hook(
@@ -398,9 +399,12 @@ def test_auto_layout_follows_the_device_and_the_call():
     dwconv = model.stages[0][0].dwconv.weight
     assert model.half().stages[0][0].dwconv.weight is dwconv  # same Parameter, new data
     assert dwconv.is_contiguous(memory_format=torch.channels_last)
-    # off the CPU (a GPU; 'meta' stands in for one here) the weights go NCHW: fp32 calls run
-    # NCHW there, half-precision calls channels_last from the input's format
+    # on a GPU (here 'meta', which the policy is told to treat as one) the weights go NCHW:
+    # fp32 calls run NCHW there, half-precision calls channels_last from the input's format
     assert dwconv.stride() == (49, 1, 7, 1)  # its gradients' strides on CPU (DDP's buckets)
+    policy = convnext.use_channels_last
+    monkeypatch.setattr(convnext, 'use_channels_last', lambda device_type, *args: policy(
+        'cuda' if device_type == 'meta' else device_type, *args))
     model.to('meta')
     assert model.stages[0][0].dwconv.weight.stride() == (49, 49, 7, 1)
     assert not model.downsample_layers[1][1].weight.is_contiguous(

@@ -280,23 +280,24 @@ class ConvNeXt(BaseModule):
         return tuple(outs)
 
     def _maps_channels_last(self, x: torch.Tensor) -> bool:
+        return self._channels_last_for(x.device.type, x.dtype,
+                                       x.is_cuda and torch.is_autocast_enabled('cuda'))
+
+    def _channels_last_for(self, device_type: str, dtype: torch.dtype, autocast: bool) -> bool:
         if self.channels_last == 'auto':
-            return use_channels_last(x.device.type, x.dtype,
-                                     x.is_cuda and torch.is_autocast_enabled('cuda'))
+            return use_channels_last(device_type, dtype, autocast)
         return self.channels_last
 
     def _place_conv_weights(self):
         """Conv weights in the maps' format, so that each conv reads both alike: mkldnn then
         skips a reorder per call (CPU, 7x7 dwconv at stage 0 of a 800x1280 image: 17 -> 8 ms)
-        and DDP's gradient buckets match the gradients' strides. With 'auto', by the device
-        the weights are on: channels_last on CPU; NCHW on a GPU, where fp16 / bf16 calls still
-        run channels_last (the input's format decides, each weight is reordered per call)."""
-        weight = self.downsample_layers[0][0].weight
-        if self.channels_last == 'auto':
-            channels_last = weight.device.type == 'cpu'
-        else:
-            channels_last = self.channels_last
-        fmt = torch.channels_last if channels_last else torch.contiguous_format
+        and DDP's gradient buckets match the gradients' strides. With 'auto', the format of
+        an fp32 call on the device the weights are on: channels_last on CPU; NCHW on a GPU,
+        where fp16 / bf16 calls still run channels_last (the input's format decides, each
+        weight is reordered per call)."""
+        device_type = self.downsample_layers[0][0].weight.device.type
+        fmt = torch.channels_last if self._channels_last_for(device_type, torch.float32, False) \
+            else torch.contiguous_format
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 # by strides, not is_contiguous(): a depthwise weight (C, 1, 7, 7) is both
