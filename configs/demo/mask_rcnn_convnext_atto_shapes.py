@@ -9,12 +9,14 @@
 # runs on every positive RoI), RoIAlign with 2x2 samples per bin instead of an adaptive count
 # (its CPU backward is a large part of an iteration), the RPN keeping 1000 boxes per level
 # before NMS in training as at test time (2000 in the paper's config), and AdamW's
-# multi-tensor step.
+# multi-tensor step. No drop path (0.4 in the paper's ConvNeXt-T config): 4 epochs from a
+# backbone pretrained for 4 are too short for it to regularise anything (held-out AP50 with
+# seeds 0 / 1: 0.810 / 0.792 with drop path 0.1, 0.839 / 0.853 without).
 _base_ = './mask_rcnn_convnext_t_shapes.py'
 dims = [40, 80, 160, 320]
 width = 64
 model = dict(
-    backbone=dict(arch='atto', drop_path_rate=0.1,
+    backbone=dict(arch='atto', drop_path_rate=0.0,
                   init_cfg=dict(checkpoint='work_dirs/demo_pretrain_atto_4ep/backbone.pth')),
     neck=dict(in_channels=dims, out_channels=width),
     rpn_head=dict(in_channels=width, feat_channels=width),
