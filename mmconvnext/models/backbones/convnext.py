@@ -296,8 +296,8 @@ class ConvNeXt(BaseModule):
         where fp16 / bf16 calls still run channels_last (the input's format decides, each
         weight is reordered per call)."""
         device_type = self.downsample_layers[0][0].weight.device.type
-        fmt = torch.channels_last if self._channels_last_for(device_type, torch.float32, False) \
-            else torch.contiguous_format
+        channels_last = self._channels_last_for(device_type, torch.float32, autocast=False)
+        fmt = torch.channels_last if channels_last else torch.contiguous_format
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 # by strides, not is_contiguous(): a depthwise weight (C, 1, 7, 7) is both
