@@ -109,6 +109,14 @@ def test_bf16_detector_step_follows_fp32():
     init_default_scope('mmdet')
     cfg = Config.fromfile(ROOT / 'configs/demo/mask_rcnn_convnext_atto_shapes.py')
     cfg.model.backbone.init_cfg = None
+    # The same RoIs in both passes, so that the losses compare bf16 with fp32 and not two
+    # samples: random weights score the anchors almost alike, and the bf16 scores (equal to 4
+    # decimals) reorder near-ties. With the demo's training cut of 500 proposals per image and
+    # its IoU-binned negative sampling, the passes then sample other RoIs (measured: box and
+    # mask losses 10% apart, the sums 5.4%); with 1000 proposals and random negatives, as the
+    # demo had before, the passes agree as measured below.
+    cfg.model.train_cfg.rpn_proposal.update(nms_pre=1000, max_per_img=1000)
+    cfg.model.train_cfg.rcnn.sampler.type = 'RandomSampler'
     bf16_model, bf16, fp32_model, fp32 = bf16_and_fp32_twins(cfg)
     torch.manual_seed(1)
     data = demo_mm_inputs(batch_size=2, image_shapes=(3, 128, 160), num_items=[3, 2],
