@@ -13,8 +13,9 @@
 # from IoU bins with the shapes (mmdet's IoUBalancedNegSampler, from Libra R-CNN) instead of at
 # random, so that boxes around part of a shape, which the detector labelled triangle at high
 # scores, are among the negatives it learns from: on the held-out scenes, boxes scoring 0.5 or
-# more that match no shape 560 / 531 -> 375 / 372 (seeds 0 / 1), bbox AP 0.648 / 0.638 ->
-# 0.662 / 0.643, AP50 0.839 / 0.853 -> 0.854 / 0.833 (docs/benchmarks.md). No drop path (0.4 in
+# more that match no shape 560 / 531 / 630 -> 375 / 372 / 472 (seeds 0 / 1 / 2), bbox AP
+# 0.648 / 0.638 / 0.642 -> 0.662 / 0.643 / 0.639, AP50 0.839 / 0.853 / 0.855 -> 0.854 / 0.833 /
+# 0.832 (docs/benchmarks.md). No drop path (0.4 in
 # the paper's ConvNeXt-T config): 4 epochs from a backbone pretrained for 4 are too short for it
 # to regularise anything (held-out AP50 with seeds 0 / 1: 0.810 / 0.792 with drop path 0.1,
 # 0.839 / 0.853 without).
