@@ -15,10 +15,9 @@
 # scores, are among the negatives it learns from: on the held-out scenes, boxes scoring 0.5 or
 # more that match no shape 560 / 531 / 630 -> 375 / 372 / 472 (seeds 0 / 1 / 2), bbox AP
 # 0.648 / 0.638 / 0.642 -> 0.662 / 0.643 / 0.639, AP50 0.839 / 0.853 / 0.855 -> 0.854 / 0.833 /
-# 0.832 (docs/benchmarks.md). No drop path (0.4 in
-# the paper's ConvNeXt-T config): 4 epochs from a backbone pretrained for 4 are too short for it
-# to regularise anything (held-out AP50 with seeds 0 / 1: 0.810 / 0.792 with drop path 0.1,
-# 0.839 / 0.853 without).
+# 0.832 (docs/benchmarks.md). No drop path (0.4 in the paper's ConvNeXt-T config): 4 epochs
+# from a backbone pretrained for 4 are too short for it to regularise anything (held-out AP50
+# with seeds 0 / 1: 0.810 / 0.792 with drop path 0.1, 0.839 / 0.853 without).
 _base_ = './mask_rcnn_convnext_t_shapes.py'
 dims = [40, 80, 160, 320]
 width = 64

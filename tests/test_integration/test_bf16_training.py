@@ -113,7 +113,7 @@ def test_bf16_detector_step_follows_fp32():
     # samples: random weights score the anchors almost alike, and the bf16 scores (equal to 4
     # decimals) reorder near-ties. With the demo's training cut of 500 proposals per image and
     # its IoU-binned negative sampling, the passes then sample other RoIs (measured: box and
-    # mask losses 10% apart, the sums 5.4%); with 1000 proposals and random negatives, as the
+    # mask losses 10% apart, the sums 5.4-5.7%); with 1000 proposals and random negatives, as the
     # demo had before, the passes agree as measured below.
     cfg.model.train_cfg.rpn_proposal.update(nms_pre=1000, max_per_img=1000)
     cfg.model.train_cfg.rcnn.sampler.type = 'RandomSampler'
