@@ -3,4 +3,4 @@
 _base_ = './upernet_convnext_atto_shapes.py'
 model = dict(backbone=dict(
     use_grn=True, layer_scale_init_value=0.,
-    init_cfg=dict(checkpoint='work_dirs/demo_pretrain_atto_v2_8ep/backbone.pth')))
+    init_cfg=dict(checkpoint='work_dirs/demo_pretrain_atto_v2_12ep/backbone.pth')))

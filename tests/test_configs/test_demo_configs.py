@@ -1,6 +1,7 @@
 """The demo's ConvNeXt V2 configs (``ARCH=t_v2`` / ``atto_v2`` in tools/demo.sh): each is its V1
 twin with the V2 block (GRN, no layer scale) and, when fine-tuning, the V2 pretrained backbone;
 nothing else differs."""
+import re
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,13 @@ from mmengine.config import Config
 
 ROOT = Path(__file__).parents[2]
 CONFIGS = ('convnext_{}_shapes_cls', 'mask_rcnn_convnext_{}_shapes', 'upernet_convnext_{}_shapes')
+
+
+def demo_pretrain_epochs(task):
+    """tools/demo.sh's default PRETRAIN_EPOCHS for det or seg."""
+    script = (ROOT / 'tools/demo.sh').read_text()
+    det, seg = re.search(r'\[\[ \$TASK == det \]\] && echo (\d+) \|\| echo (\d+)', script).groups()
+    return int(det if task == 'det' else seg)
 
 
 def without_backbone(cfg):
@@ -26,8 +34,8 @@ def test_v2_demo_config_is_its_v1_twin_with_the_v2_block(arch, name):
     assert b2.pop('layer_scale_init_value') == 0
     assert b1.pop('layer_scale_init_value', 'default') != 0  # V1: layer scale
     if 'init_cfg' in b1 and not name.endswith('_cls'):
-        # where tools/demo.sh puts the backbone it pretrains: 4 epochs for det, 8 for seg
-        epochs = 4 if name.startswith('mask_rcnn') else 8
+        # where tools/demo.sh puts the backbone it pretrains (4 epochs for det, 12 for seg)
+        epochs = demo_pretrain_epochs('det' if name.startswith('mask_rcnn') else 'seg')
         for b, v in ((b1, arch), (b2, f'{arch}_v2')):
             assert b.pop('init_cfg')['checkpoint'] == \
                 f'work_dirs/demo_pretrain_{v}_{epochs}ep/backbone.pth'
