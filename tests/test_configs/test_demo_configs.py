@@ -14,7 +14,9 @@ CONFIGS = ('convnext_{}_shapes_cls', 'mask_rcnn_convnext_{}_shapes', 'upernet_co
 def demo_pretrain_epochs(task):
     """tools/demo.sh's default PRETRAIN_EPOCHS for det or seg."""
     script = (ROOT / 'tools/demo.sh').read_text()
-    det, seg = re.search(r'\[\[ \$TASK == det \]\] && echo (\d+) \|\| echo (\d+)', script).groups()
+    found = re.search(r'\[\[ \$TASK == det \]\] && echo (\d+) \|\| echo (\d+)', script)
+    assert found, 'tools/demo.sh: its default PRETRAIN_EPOCHS line for det / seg was not found'
+    det, seg = found.groups()
     return int(det if task == 'det' else seg)
 
 
