@@ -51,8 +51,12 @@ case $TASK in
 esac
 WORK_DIR=${WORK_DIR:-work_dirs/demo_${TASK}_$ARCH}
 
-PRETRAIN_CONFIG=configs/demo/convnext_${ARCH}_shapes_cls.py
-PRETRAIN_DIR=work_dirs/demo_pretrain_${ARCH}_${EPOCHS}ep
+# the backbone's pretraining: convnext_<arch>_shapes_cls.py, and for the CPU segmenter its own
+# (layer scale from 1.0, convnext_atto_seg_shapes_cls.py)
+PRETRAIN=$ARCH
+[[ $TASK == seg && $ARCH == atto ]] && PRETRAIN=atto_seg
+PRETRAIN_CONFIG=configs/demo/convnext_${PRETRAIN}_shapes_cls.py
+PRETRAIN_DIR=work_dirs/demo_pretrain_${PRETRAIN}_${EPOCHS}ep
 BACKBONE=$PRETRAIN_DIR/backbone.pth
 STAMP=$( (cat configs/demo/convnext_*_shapes_cls.py "$PRETRAIN_CONFIG" data/demo/cls/.complete
           echo "epochs=$EPOCHS") | sha256sum | cut -c1-16)

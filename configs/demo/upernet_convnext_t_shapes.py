@@ -55,7 +55,8 @@ test_dataloader = val_dataloader
 # schedule: 8000 iterations, warm-up 100, then poly to 0. Which shape a pixel belongs to is what
 # the segmenter learns last: held-out mIoU 39.7 after 1600 iterations, 51.9 after 6400 (fp32),
 # 59.9 after 8000 (bf16, the atto config) from a 4-epoch backbone, 71.1 from an 8-epoch one,
-# 79.2 from tools/demo.sh's 12-epoch one without drop path (docs/benchmarks.md)
+# 79.2 from a 12-epoch one without drop path, 86.1 from the CPU demo's 12-epoch one with layer
+# scale from 1.0 (docs/benchmarks.md)
 max_iters = 8000
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [
