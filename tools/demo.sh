@@ -58,8 +58,12 @@ PRETRAIN=$ARCH
 PRETRAIN_CONFIG=configs/demo/convnext_${PRETRAIN}_shapes_cls.py
 PRETRAIN_DIR=work_dirs/demo_pretrain_${PRETRAIN}_${EPOCHS}ep
 BACKBONE=$PRETRAIN_DIR/backbone.pth
-STAMP=$( (cat configs/demo/convnext_*_shapes_cls.py "$PRETRAIN_CONFIG" data/demo/cls/.complete
-          echo "epochs=$EPOCHS") | sha256sum | cut -c1-16)
+# the cache key: the pretraining config as resolved (its _base_ files included), the data, the
+# length
+RESOLVED=$("$PY" -W ignore -c 'import sys; from mmengine.config import Config
+print(Config.fromfile(sys.argv[1]).pretty_text)' "$PRETRAIN_CONFIG")
+STAMP=$(printf '%s\n%s\nepochs=%s\n' "$RESOLVED" "$(cat data/demo/cls/.complete)" "$EPOCHS" \
+        | sha256sum | cut -c1-16)
 if [[ -f $BACKBONE && $(cat "$BACKBONE.stamp" 2>/dev/null) == "$STAMP" ]]; then
   echo "== reusing the pretrained backbone $BACKBONE (delete it to pretrain again)"
 else
