@@ -126,9 +126,11 @@ def test_segmenter_learns_held_out(demo_data, pretrained, tmp_path):
         dict(type='PolyLR', power=1.0, begin=10, end=120, eta_min=0.0, by_epoch=False)]
     losses, metrics, _ = run(cfg, tmp_path, max_iters=120)
     # measured (2 cores, torch 2.13): loss 1.31 -> 0.35, but held-out mIoU 22.1, which is
-    # background everywhere, and the same after 480 iterations: at this size and length the
-    # segmenter does not yet generalise (the demo's tells the shapes apart only over thousands
-    # of iterations: mIoU 39.7 after 1600, 86.1 after the CPU demo's 8000 from its 12-epoch
-    # backbone, see the README), so only the fall of the loss is asserted
+    # background everywhere, and the same after 480 iterations, and after 360 from a backbone
+    # pretrained with layer scale from 1.0 as the CPU demo's, with 1x or 3x the lr (2026-12-02):
+    # at this size and length the segmenter does not yet generalise (the demo's tells the
+    # shapes apart only over thousands of iterations: mIoU 39.7 after 1600, 86.1 after the CPU
+    # demo's 8000 from its 12-epoch backbone, see the README), so only the fall of the loss is
+    # asserted
     assert losses[-10:].mean() < losses[:5].mean() / 1.8
     assert metrics['mIoU'] > 20
