@@ -18,7 +18,7 @@ setup(
     python_requires='>=3.8',
     install_requires=[
         'torch>=2.4',  # torch.library.custom_op (the fused CPU inference path)
-        'numpy<2',  # mmcv 2.1 and the checkpoint reader's numpy globals are numpy 1
+        'numpy',  # 1.x or 2.x: Runner checkpoints written under either load under both
         'mmengine>=0.10,<0.11',
         'mmcv>=2.0,<2.2',
     ],

@@ -22,11 +22,10 @@
 #                     https://download.pytorch.org/whl/cu126 for a CUDA 12 toolkit (default:
 #                     PyPI, whose torch is a CUDA 13.0 build)
 #
-# mmcv ships only as source; its ops take ~23 min to compile for CPU on 2 cores, and ~5 min
-# per GPU architecture on 16 cores with CUDA. The wheel is built once per (mmcv, torch,
-# python, ops: cpu or CUDA version and architectures) and kept in MMCONVNEXT_CACHE, never in
-# pip's own cache, which keys wheels by the sdist alone and would hand a wheel built against
-# another torch, or without CUDA ops, to a new environment.
+# mmcv ships only as source; compiling its ops is most of a first set-up (docs/benchmarks.md).
+# The wheel is built once per (mmcv, torch, python, ops: cpu or CUDA version and architectures)
+# and kept in MMCONVNEXT_CACHE, never in pip's own cache, which keys wheels by the sdist alone
+# and would hand a wheel built against another torch, or without CUDA ops, to a new environment.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -221,7 +220,7 @@ log "torch $TORCH, torchvision $TORCHVISION and build tools"
 TORCH_FROM=()
 [[ -n ${MMCONVNEXT_TORCH_INDEX:-} ]] && TORCH_FROM=(--index-url "$MMCONVNEXT_TORCH_INDEX")
 pip install -q "${C[@]}" "${TORCH_FROM[@]}" "torch==$TORCH" "torchvision==$TORCHVISION"
-pip install -q "${C[@]}" 'setuptools<81' wheel ninja 'numpy<2'
+pip install -q "${C[@]}" 'setuptools<81' wheel ninja numpy
 
 plan_ops
 log "$(describe_ops)"
@@ -234,7 +233,7 @@ if [[ $OPS == cpu && ${#cached[@]} == 0 ]]; then
   cached=("$CACHE/wheels/$TAG"/mmcv-"$MMCV"-*.whl)
 fi
 if (( ${#cached[@]} == 0 )); then
-  log "building mmcv $MMCV with ops against $TAG into $WHEELS (CPU: about 23 min on 2 cores)"
+  log "building mmcv $MMCV with ops against $TAG into $WHEELS, once"
   mkdir -p "$WHEELS"
   tmp=$(mktemp -d "$WHEELS/.build.XXXXXX")
   read -r -a flags <<< "$(build_flags)"

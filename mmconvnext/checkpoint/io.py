@@ -4,9 +4,10 @@ Every file is read with ``torch.load(weights_only=True)``: tensors and plain con
 A full training checkpoint written by mmengine's Runner also holds its message hub, whose
 HistoryBuffer objects pickle numpy arrays and their statistics methods (as
 ``getattr(HistoryBuffer, 'min')``). Only for such a file, and only when the plain read has
-failed, the weights-only unpickler is given exactly those globals besides its own; its
-``getattr`` reaches HistoryBuffer's statistics methods and nothing else. Any other global
-is refused, with its name.
+failed, the weights-only unpickler is given exactly those globals besides its own, under the
+names of numpy 1 and of numpy 2 (``numpy.core`` became ``numpy._core``), so that a checkpoint
+written under either loads under both; its ``getattr`` reaches HistoryBuffer's statistics
+methods and nothing else. Any other global is refused, with its name.
 """
 import os
 import pickle
@@ -24,10 +25,16 @@ def _history_buffer_getattr(obj, name: str):
     raise pickle.UnpicklingError(f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
 
 
-# numpy arrays, scalars and dtypes as pickled by numpy < 2, HistoryBuffer, restricted getattr
+# The callables that numpy's pickles of arrays and scalars name, taken from those pickles: numpy 2
+# moved them from numpy.core to numpy._core (and warns on any use of numpy.core).
+_RECONSTRUCT = np.empty(0).__reduce__()[0]
+_SCALAR = np.float64(0).__reduce__()[0]
+
+# numpy arrays, scalars and dtypes as pickled by numpy 1 and 2, HistoryBuffer, restricted getattr
 RUNNER_CHECKPOINT_GLOBALS = [
-    HistoryBuffer, np.core.multiarray._reconstruct, np.core.multiarray.scalar, np.ndarray,
-    np.dtype, (_history_buffer_getattr, 'builtins.getattr')
+    HistoryBuffer, np.ndarray, np.dtype, (_history_buffer_getattr, 'builtins.getattr'),
+    *[(func, f'numpy.{core}.multiarray.{func.__name__}')
+      for func in (_RECONSTRUCT, _SCALAR) for core in ('core', '_core')]
 ] + sorted({type(np.dtype(c)) for c in '?bhilqBHILQefdgFD'}, key=str)
 
 
@@ -52,8 +59,8 @@ def load_checkpoint_file(filename: str, map_location: Any = 'cpu') -> Any:
         except Exception:  # not a zip checkpoint at all
             raise CheckpointError(f'corrupt or truncated checkpoint file {filename}: '
                                   f'{_first_line(err)}') from err
-        known = {f'{g.__module__}.{g.__qualname__}' for g in RUNNER_CHECKPOINT_GLOBALS
-                 if not isinstance(g, tuple)} | {'builtins.getattr'}
+        known = {g[1] if isinstance(g, tuple) else f'{g.__module__}.{g.__qualname__}'
+                 for g in RUNNER_CHECKPOINT_GLOBALS}
         raise CheckpointError(
             f'refusing to unpickle {filename}: it is neither plain weights nor an mmengine '
             f'training checkpoint; it asks for the globals '
