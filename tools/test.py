@@ -7,7 +7,8 @@ import os.path as osp
 
 from mmengine.config import ConfigDict
 
-from mmconvnext.apis.runner import build_runner, finish, load_config, tool_parser
+from mmconvnext.apis.runner import (build_runner, finish, load_config, quiet_stack_warnings,
+                                    tool_parser)
 
 
 def parse_args():
@@ -54,6 +55,7 @@ def enable_outputs(cfg, args):
 
 
 def main():
+    quiet_stack_warnings()
     args = parse_args()
     cfg = load_config(args)
     cfg.load_from = args.checkpoint

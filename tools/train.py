@@ -3,7 +3,8 @@
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp [fp16|bf16]] ...
     tools/dist_train.sh CONFIG GPUS [...]     (torchrun; CPU processes where there is no GPU)
 """
-from mmconvnext.apis.runner import build_runner, finish, load_config, tool_parser, use_amp
+from mmconvnext.apis.runner import (build_runner, finish, load_config, quiet_stack_warnings,
+                                    tool_parser, use_amp)
 
 
 def parse_args():
@@ -19,6 +20,7 @@ def parse_args():
 
 
 def main():
+    quiet_stack_warnings()
     args = parse_args()
     cfg = load_config(args)
     if args.amp:

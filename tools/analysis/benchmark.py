@@ -1,15 +1,17 @@
-"""Inference speed of a detector or segmenter config, batch 1 like the paper's FPS: warm-up,
-then timed images through the config's own test pipeline; with peak memory. Optionally the time
-of a training iteration on the config's training data (batches met before, and the first time),
-and on a GPU how much of it the GPU was busy.
+"""Time a detector or segmenter config: inference at batch 1, optionally training iterations.
+
+Inference as the paper's FPS: warm-up, then timed images through the config's own test
+pipeline; with peak memory. Optionally the time of a training iteration on the config's
+training data (batches met before, and the first time), and on a GPU how much of it the GPU
+was busy.
 
     python tools/analysis/benchmark.py CONFIG [--checkpoint CKPT] [--num-images 10]
         [--warmup 2] [--train-iters 0] [--image PATH] [--amp fp16|bf16]
 
 Images come from the config's test set when it is on disk, else from --image, else a
 synthetic 1280x800 image (2048x512 for segmentation): with the paper's COCO configs that is the
-paper's FPS measure, the whole detector at 800x1280, batch 1 (the paper, on an A100: Mask
-R-CNN-T 25.6, Cascade Mask R-CNN-T 13.5 images/s). On a GPU, steps are timed with CUDA events.
+paper's FPS measure, the whole detector at 800x1280, batch 1 (the paper's numbers beside ours:
+docs/benchmarks.md). On a GPU, steps are timed with CUDA events.
 --amp: inference under autocast, training with AmpOptimWrapper (as tools/train.py --amp).
 """
 import argparse
@@ -31,7 +33,7 @@ from mmengine.runner.utils import set_random_seed
 import mmconvnext  # noqa: F401
 from mmconvnext.analysis.memory import PeakTensorMemory
 from mmconvnext.analysis.timing import amp_dtype, gpu_busy, time_ms
-from mmconvnext.apis.runner import use_amp
+from mmconvnext.apis.runner import quiet_stack_warnings, use_amp
 from mmconvnext.apis.fit_to_machine import fit_config_to_machine
 from mmconvnext.engine.bf16_boxes import boxes_in_fp32
 
@@ -56,6 +58,7 @@ def test_images(cfg, args, folder):
 
 
 def main():
+    quiet_stack_warnings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
     parser.add_argument('--checkpoint', help='weights to load (default: random init)')

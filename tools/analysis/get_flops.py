@@ -1,14 +1,17 @@
-"""Parameters and FLOPs of a detection or segmentation config, counted as the paper did
-(multiply-adds of conv / linear / norm modules; see mmconvnext.analysis.complexity).
+"""Count the parameters and FLOPs of a detection or segmentation config as the paper did.
+
+FLOPs are multiply-adds of conv / linear / norm modules (see mmconvnext.analysis.complexity).
 
     python tools/analysis/get_flops.py CONFIG [--shape H W]
 """
 import argparse
 
 from mmconvnext.analysis import config_complexity
+from mmconvnext.apis.runner import quiet_stack_warnings
 
 
 def main():
+    quiet_stack_warnings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
     parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),

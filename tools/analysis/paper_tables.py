@@ -1,7 +1,9 @@
-"""The paper's Table 3 and Table 4, ours beside theirs: parameters and FLOPs of every config,
-and the difference in %. Exits 1 if any row is more than --tolerance % off. The paper's numbers
-are read from each config folder's metafile.yml (ConvNeXt V2's: the V2 paper's Tables 6 and 7);
-where the paper gives no number (the V2 paper's COCO parameter counts), '-'.
+"""Print the paper's Tables 3 and 4 with our parameter and FLOP counts beside theirs.
+
+For every config: parameters and FLOPs, ours and the paper's, and the difference in %. Exits 1
+if any row is more than --tolerance % off. The paper's numbers are read from each config
+folder's metafile.yml (ConvNeXt V2's: the V2 paper's Tables 6 and 7); where the paper gives no
+number (the V2 paper's COCO parameter counts), '-'.
 
     python tools/analysis/paper_tables.py [--json rows.json] [--only PATTERN]
 """
@@ -14,6 +16,7 @@ import time
 import yaml
 
 from mmconvnext.analysis import config_complexity
+from mmconvnext.apis.runner import quiet_stack_warnings
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TABLES = (  # title, config folders, the metrics shown
@@ -62,6 +65,7 @@ def _pct(diff):
 
 
 def main():
+    quiet_stack_warnings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--json', help='also write the rows to this file')
     parser.add_argument('--only', help='only configs whose path contains this')
