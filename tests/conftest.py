@@ -15,7 +15,7 @@ for folder in ('tools/data', 'tools/analysis'):
 
 # Under pytest-xdist (tools/run_tests.sh runs 2 workers), the workers share the machine's
 # cores: each runs torch, and the tools it starts, on its share of them. Without this, each
-# worker's torch takes every core, and on 2 cores the suite ran 1.4x slower than in one process.
+# worker's torch takes every core and the workers slow each other down.
 WORKERS = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
 if WORKERS > 1:
     THREADS = str(max(1, (os.cpu_count() or 1) // WORKERS))

@@ -1,9 +1,6 @@
-# Pretraining for the demo, the paper's first step in miniature: our ConvNeXt as the backbone of
-# mmpretrain's ImageClassifier, trained by mmengine's Runner on the demo's classification set
-# (tools/data/make_demo_data.py: 8000 64x64 images showing a background alone or one circle,
-# square or triangle filling most of the image, object-centric as ImageNet's images are). The
-# demo's detector and segmenter start from this backbone through
-# init_cfg=dict(type='Pretrained', ...), as the paper's start from ImageNet weights.
+# The demo's pretraining, the paper's ImageNet step in miniature: our ConvNeXt in mmpretrain's
+# ImageClassifier on the demo's classification images, the backbone the demo's detector and
+# segmenter start from (tools/demo.sh; configs/demo/README.md).
 _base_ = 'mmpretrain::_base_/default_runtime.py'
 custom_imports = dict(imports=['mmconvnext'], allow_failed_imports=False)
 
@@ -41,8 +38,7 @@ val_evaluator = dict(type='Accuracy', topk=(1, ))
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 
-# AdamW, linear warm-up, cosine decay (the paper's ImageNet recipe, shortened; lr for 64 images
-# per iteration)
+# the paper's ImageNet recipe, shortened: AdamW, linear warm-up, cosine decay (lr for 64 images)
 max_epochs = 4
 optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999), weight_decay=0.05),

@@ -1,10 +1,5 @@
-# The demo detector: the paper's Mask R-CNN ConvNeXt-T 3x config on the bundled shapes data
-# (tools/data/make_demo_data.py), changed only where a CPU and a tiny data set need it:
-# data root and classes, image scale (x0.3), schedule length, batch, RoIs sampled per image
-# (64 instead of 512: mmcv's CPU RoIAlign is most of a CPU iteration, and these scenes hold at
-# most 5 objects), and the pretrained backbone: the one tools/demo.sh pretrains for 4 epochs
-# on the demo's classification set (convnext_t_shapes_cls.py) instead of the ImageNet weights,
-# which cannot be downloaded here.
+# The demo detector (ARCH=t in tools/demo.sh): the paper's Mask R-CNN ConvNeXt-T 3x config on the
+# demo's shapes, changed only where a small data set and machine need it (configs/demo/README.md).
 _base_ = '../mask_rcnn/convnext_t_3x.py'
 
 data_root = 'data/demo/coco/'
@@ -14,7 +9,7 @@ model = dict(
     backbone=dict(init_cfg=dict(checkpoint='work_dirs/demo_pretrain_t_4ep/backbone.pth')),
     roi_head=dict(bbox_head=dict(num_classes=len(classes)),
                   mask_head=dict(num_classes=len(classes))),
-    train_cfg=dict(rcnn=dict(sampler=dict(num=64))))
+    train_cfg=dict(rcnn=dict(sampler=dict(num=64))))  # at most 5 shapes per scene
 
 # the paper's augmentation at 0.3x its image sizes
 multi_scale = [(400, short) for short in range(144, 241, 24)]

@@ -1,9 +1,6 @@
-# The demo segmenter: the paper's UperNet ConvNeXt-T config on the bundled shapes data in the
-# ADE20K layout (tools/data/make_demo_data.py), changed only where a CPU and a tiny data set
-# need it: data root and classes, image scale (x0.25: 128x128 crops) and the range of training
-# scales, schedule length, batch, and the pretrained backbone: the one `tools/demo.sh seg`
-# pretrains for 12 epochs on the demo's classification set (convnext_t_shapes_cls.py) instead of
-# the ImageNet weights, which cannot be downloaded here.
+# The demo segmenter (`ARCH=t bash tools/demo.sh seg`): the paper's UperNet ConvNeXt-T config on
+# the demo's shapes, changed only where a small data set and machine need it
+# (configs/demo/README.md).
 _base_ = '../upernet/convnext_t_512_160k_ade20k.py'
 
 data_root = 'data/demo/ade/'
@@ -24,10 +21,8 @@ model = dict(
     auxiliary_head=dict(num_classes=num_classes),
     test_cfg=dict(crop_size=crop_size, stride=(85, 85)))
 
-# the paper's augmentation at 0.25x its image sizes, but scaling the images by 0.5-1.0 instead
-# of 0.5-2.0: at 2x the 128x128 crop cuts most shapes, and whole shapes are what tells them
-# apart (at 1600 iterations, held-out mIoU 32.5 -> 39.7, and 36.5 with another seed;
-# docs/benchmarks.md)
+# the paper's augmentation at 0.25x its image sizes, scales 0.5-1.0 instead of 0.5-2.0: at 2x
+# the 128x128 crop cuts most shapes, and whole shapes are what tells them apart
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=True),
@@ -52,11 +47,8 @@ val_dataloader = dict(
     dataset=dict(dataset, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# schedule: 8000 iterations, warm-up 100, then poly to 0. Which shape a pixel belongs to is what
-# the segmenter learns last: held-out mIoU 39.7 after 1600 iterations, 51.9 after 6400 (fp32),
-# 59.9 after 8000 (bf16, the atto config) from a 4-epoch backbone, 71.1 from an 8-epoch one,
-# 79.2 from a 12-epoch one without drop path, 86.1 from the CPU demo's 12-epoch one with layer
-# scale from 1.0 (docs/benchmarks.md)
+# schedule: 8000 iterations, warm-up 100, then poly to 0 (which shape a pixel belongs to is
+# what the segmenter learns last)
 max_iters = 8000
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [

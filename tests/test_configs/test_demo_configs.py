@@ -57,9 +57,8 @@ def test_v2_demo_config_is_its_v1_twin_with_the_v2_block(arch, name):
 
 def test_cpu_demo_segmenter_pretrains_with_layer_scale_from_one():
     """`tools/demo.sh seg` on a CPU pretrains its backbone with convnext_atto_seg_shapes_cls.py:
-    the detector's pretraining with layer scale from 1.0 and half the lr, nothing else (held-out
-    accuracy 96.1% instead of 93.3% after 12 epochs, and a higher mIoU with each of 3 seeds,
-    docs/benchmarks.md); the other demo models keep their own."""
+    the detector's pretraining with layer scale from 1.0 and half the lr, nothing else (a higher
+    held-out mIoU, docs/benchmarks.md); the other demo models keep their own."""
     assert demo_pretrain_name('seg', 'atto') == 'atto_seg'
     for task, arch in (('det', 'atto'), ('seg', 't'), ('seg', 'atto_v2'), ('det', 't_v2')):
         assert demo_pretrain_name(task, arch) == arch
@@ -76,8 +75,8 @@ def test_cpu_demo_segmenter_pretrains_with_layer_scale_from_one():
 @pytest.mark.parametrize('arch', ['atto', 'atto_v2'])
 def test_cpu_demo_detector_trains_on_whole_shapes(arch):
     """The CPU demo detector keeps the paper's multi-scale resizing but not its random crop,
-    whose cut shapes keep their labels (held-out bbox AP / AP50 / segm AP rose with each of 3
-    seeds without it, docs/benchmarks.md); the GPU (ConvNeXt-T) config keeps the crop."""
+    whose cut shapes keep their labels (docs/benchmarks.md); the GPU (ConvNeXt-T) config keeps
+    the crop."""
     cpu = Config.fromfile(ROOT / f'configs/demo/mask_rcnn_convnext_{arch}_shapes.py')
     gpu = Config.fromfile(ROOT / 'configs/demo/mask_rcnn_convnext_t_shapes.py')
     steps = [t.type for t in cpu.train_dataloader.dataset.pipeline]

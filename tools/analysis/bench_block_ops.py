@@ -1,8 +1,11 @@
-"""Where a ConvNeXt backbone's time goes, per stage: the 7x7 depthwise convolution alone and one
+"""Time a ConvNeXt stage's depthwise convolution and block in NCHW and channels_last.
+
+Where a ConvNeXt backbone's time goes, per stage: the 7x7 depthwise convolution alone and one
 whole block (mmconvnext's ``ConvNeXtBlock``), each forward + backward, with the maps in NCHW
 (contiguous) and in channels_last, with cuDNN's algorithm search (``cudnn.benchmark``) off
 (torch's and mmengine's default) and on. Explains the backbone-level differences that
-bench_backbone.py prints (ours keeps maps channels_last; the paper's code keeps them NCHW).
+bench_backbone.py prints (ours picks the layout per device and dtype, ``channels_last='auto'``;
+the paper's code keeps maps NCHW).
 
     python tools/analysis/bench_block_ops.py [--arch tiny] [--shape 2x3x800x1344]
         [--device cuda|cpu] [--amp fp16|bf16] [--repeat 20] [--warmup 3]

@@ -1,5 +1,7 @@
-"""Write the bundled demo data set: COCO-format instances and ADE20K-layout semantic maps of
-the same scenes, and ImageNet-layout classification images for pretraining the backbone.
+"""Write the demo data set (detection, segmentation and classification images).
+
+COCO-format instances and ADE20K-layout semantic maps of the same scenes, and ImageNet-layout
+classification images for pretraining the backbone.
 
     python tools/data/make_demo_data.py [--out data/demo] [--seed 0] [--num-train N] [--num-val N]
 """

@@ -1,7 +1,6 @@
-# The paper's COCO recipe: AdamW with layer-wise lr decay, mixed precision, 36 epochs with the
-# lr x0.1 at 27 and 33, linear warm-up over 500 iterations from 0.001. 16 images per iteration
-# (2 x 8 GPUs); `--auto-scale-lr` scales the lr for another total batch. With mmdet's runtime
-# (hooks, logging, environment), so that the hooks below override its default_hooks.
+# The paper's COCO recipe: AdamW with layer-wise lr decay, mixed precision, 36 epochs (lr x0.1 at
+# 27 and 33), 500-iteration warm-up; 16 images per iteration (`--auto-scale-lr` for another
+# batch). On mmdet's runtime, whose default_hooks the hooks below override.
 _base_ = ['mmdet::_base_/schedules/schedule_1x.py', 'mmdet::_base_/default_runtime.py']
 
 max_epochs = 36

@@ -42,13 +42,11 @@ def use_channels_last(device_type: str, dtype: torch.dtype, autocast: bool) -> b
     """Whether ``channels_last='auto'`` runs a call's maps channels_last: everywhere but in
     fp32 on a GPU (neither half-precision input nor autocast).
 
-    Measured on an NVIDIA H200 (torch 2.11, cuDNN 9.19, tools/analysis/bench_block_ops.py,
-    ConvNeXt-T stages at 2x3x800x1344, forward + backward): in fp32 a channels_last 7x7
-    depthwise conv goes to cuDNN's NHWC kernels, 1.7-1.9x slower than torch's own NCHW
-    depthwise kernel (stage 0: 3.98 vs 2.15 ms), which makes a whole block 1.18-1.29x
-    slower; in bf16 channels_last is faster (dwconv 1.33 vs 2.33 ms, block 2.69 vs 4.17 at
-    stage 0). On CPU both layouts measured equal end to end, and channels_last lets the fused
-    inference path and the LayerNorms read contiguous views.
+    On a GPU in fp32, cuDNN's channels_last 7x7 depthwise kernels are slower than torch's NCHW
+    one; in bf16, channels_last is faster in the stages where most of the time goes
+    (docs/benchmarks.md, "On a GPU").
+    On CPU both layouts run about as fast, and channels_last lets the fused inference path and
+    the LayerNorms read contiguous views.
     """
     return device_type != 'cuda' or autocast or dtype in HALF
 
@@ -95,7 +93,7 @@ class ConvNeXtBlock(nn.Module):
     pwconv2, usually without gamma (``layer_scale_init_value=0``).
 
     The path is chosen per call, by device, mode and size: fp32 CPU inference of V1 blocks on
-    maps of 1024+ pixels runs the fused MLP of :mod:`.cpu_fused_mlp` (measured there; it has
+    maps of at least ``MIN_PIXELS`` pixels runs the fused MLP of :mod:`.cpu_fused_mlp` (it has
     no GRN, so V2 blocks never take it); training, autocast, small maps and GPUs run the plain
     path (cuBLAS / cuDNN, autograd).
 
@@ -171,7 +169,7 @@ class ConvNeXt(BaseModule):
         channels_last: the memory format of the maps inside the backbone (the values are the
             same either way). True: channels_last input and conv weights (the LayerNorms and
             the fused CPU inference path then read contiguous (N, H, W, C) views). False: NCHW.
-            'auto' (default): the faster of the two where it was measured (see
+            'auto' (default): the faster of the two for the device and dtype (see
             :func:`use_channels_last`): channels_last on CPU and in fp16 / bf16 on a GPU,
             NCHW in fp32 on a GPU; the conv weights follow the device the module is moved to.
             The outputs are always contiguous (N, C, H, W), the layout necks and mmcv's ops
@@ -290,8 +288,8 @@ class ConvNeXt(BaseModule):
 
     def _place_conv_weights(self):
         """Conv weights in the maps' format, so that each conv reads both alike: mkldnn then
-        skips a reorder per call (CPU, 7x7 dwconv at stage 0 of a 800x1280 image: 17 -> 8 ms)
-        and DDP's gradient buckets match the gradients' strides. With 'auto', the format of
+        skips a weight reorder per call, and DDP's gradient buckets match the gradients'
+        strides. With 'auto', the format of
         an fp32 call on the device the weights are on: channels_last on CPU; NCHW on a GPU,
         where fp16 / bf16 calls still run channels_last (the input's format decides, each
         weight is reordered per call)."""

@@ -4,17 +4,9 @@
 the GELU as it writes the 4C-channel hidden map (the plain path writes that map, then reads
 and writes it again for the GELU), a second inner product, and one ``addcmul``.
 
-Measured per block MLP (fp32, 2-core Xeon, torch 2.13, medians of 9 interleaved; pixels =
-N*H*W; plain = F.linear, GELU, F.linear, * gamma, + shortcut):
-
-    C=96:  64 px 0.78x, 256 px 0.91x, 1024 px 1.03x, 4096 px 1.97x, 65536 px 1.51x
-    C=192: 64 px 0.89x, 256 px 1.06x, 1024 px 1.11x, 16384 px 1.37x, 65536 px 1.37x
-    C=384: 64 px 0.96x, 256 px 1.11x, 1024 px 1.09x, 4096 px 1.21x, 16384 px 1.12x
-    C=768: 64 px 1.09x, 256 px 1.06x, 1024 px 1.02x, 4096 px 1.01x, 16384 px 1.06x
-
-so the block takes this path from MIN_PIXELS up (below it, oneDNN's per-call set-up costs more
-than it saves). Folding gamma into pwconv2's weight and fusing the add as well was no faster
-at large maps and slower at small ones (a new weight per call).
+Blocks take this path on maps of at least ``MIN_PIXELS`` pixels (N*H*W): below that, oneDNN's
+per-call set-up costs more than it saves (measured per channel count and size:
+docs/benchmarks.md).
 
 oneDNN's op is the one inductor itself lowers to on CPU, but only with frozen weights; as a
 custom op, torch.compile keeps it whole and fuses the norm and permutes around it.
@@ -25,7 +17,7 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 
-MIN_PIXELS = 1024
+MIN_PIXELS = 1024  # where the fused path starts to win (docs/benchmarks.md)
 
 
 @functools.lru_cache(maxsize=None)
