@@ -21,12 +21,18 @@ def _replace_sync_bn(node) -> int:
     return count
 
 
+def cpu_has_fast_bf16() -> bool:
+    """Whether oneDNN has bf16 kernels for this CPU (AVX-512 or AMX). Without them, torch runs
+    bf16 convolutions on a reference path dozens of times slower than fp32 (docs/benchmarks.md)."""
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
 def fit_config_to_machine(cfg) -> None:
     """Let a GPU recipe run unchanged on a machine without one (in place; no-op with CUDA).
 
     - mmengine's AmpOptimWrapper asserts a GPU: use the fp32 OptimWrapper, or bf16 autocast
       (:class:`mmconvnext.engine.CPUAutocastOptimWrapper`) where the config asks for
-      ``dtype='bfloat16'``;
+      ``dtype='bfloat16'`` and the CPU has fast bf16 kernels (:func:`cpu_has_fast_bf16`);
     - NCCL needs GPUs: distributed runs use gloo, and mmengine's own ``init_dist`` (which
       calls ``torch.cuda.set_device``) is bypassed by initialising the process group here;
     - DDP on CPU modules takes no device_ids;
@@ -41,9 +47,14 @@ def fit_config_to_machine(cfg) -> None:
         bf16 = str(optim.get('dtype')) in ('bfloat16', 'bf16', 'torch.bfloat16')
         for key in ('loss_scale', 'dtype', 'use_fsdp'):
             optim.pop(key, None)
-        if bf16:
+        if bf16 and cpu_has_fast_bf16():
             optim.update(type='mmconvnext.CPUAutocastOptimWrapper', dtype='bfloat16')
             notes.append('AmpOptimWrapper(bfloat16) -> bf16 autocast on CPU')
+        elif bf16:
+            optim.type = 'OptimWrapper'
+            notes.append('AmpOptimWrapper(bfloat16) -> fp32 OptimWrapper: this CPU has no fast '
+                         'bf16 kernels (oneDNN needs AVX-512), bf16 convolutions would be '
+                         'dozens of times slower')
         else:
             optim.type = 'OptimWrapper'
             notes.append('AmpOptimWrapper -> fp32 OptimWrapper')

@@ -6,6 +6,7 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 import mmconvnext  # noqa: F401
+from mmconvnext.apis import fit_to_machine
 from mmconvnext.apis.fit_to_machine import fit_config_to_machine
 from mmconvnext.engine import CPUAutocastOptimWrapper
 
@@ -28,7 +29,8 @@ def test_amp_becomes_fp32_and_syncbn_becomes_bn():
     assert cfg.model.head.norm_cfg.type == 'BN' and cfg.model.neck[0].norm_cfg.type == 'BN'
 
 
-def test_bf16_amp_becomes_cpu_autocast():
+def test_bf16_amp_becomes_cpu_autocast(monkeypatch):
+    monkeypatch.setattr(fit_to_machine, 'cpu_has_fast_bf16', lambda: True)
     cfg = config(dtype='bfloat16')
     fit_config_to_machine(cfg)
     model = nn.Linear(4, 3)
@@ -40,3 +42,18 @@ def test_bf16_amp_becomes_cpu_autocast():
     assert out.dtype == torch.bfloat16
     optim.update_params(out.float().square().mean())
     assert model.weight.dtype == torch.float32 and not torch.equal(before, model.weight)
+
+
+def test_bf16_amp_becomes_fp32_where_the_cpu_has_no_fast_bf16(monkeypatch):
+    """Without oneDNN's bf16 kernels (AVX-512 or AMX) a bf16 convolution runs a reference path
+    dozens of times slower than fp32: the recipe trains in fp32 and the log says why."""
+    assert fit_to_machine.cpu_has_fast_bf16() is torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    monkeypatch.setattr(fit_to_machine, 'cpu_has_fast_bf16', lambda: False)
+    logged = []
+    monkeypatch.setattr(fit_to_machine, 'print_log', lambda msg, **kwargs: logged.append(msg))
+    cfg = config(dtype='bfloat16')
+    fit_config_to_machine(cfg)
+    assert dict(cfg.optim_wrapper) == dict(type='OptimWrapper',
+                                           optimizer=dict(type='SGD', lr=0.1))
+    assert len(logged) == 1 and \
+        'AmpOptimWrapper(bfloat16) -> fp32 OptimWrapper: this CPU has no fast bf16' in logged[0]

@@ -12,6 +12,7 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
+from mmconvnext.apis import fit_to_machine
 from mmconvnext.apis.fit_to_machine import fit_config_to_machine
 from mmconvnext.apis.runner import use_amp
 from mmconvnext.engine import CPUAutocastOptimWrapper
@@ -54,6 +55,13 @@ def loss_and_grads(model, wrapper, data):
     loss.float().backward()
     return loss.item(), {n: p.grad.clone() for n, p in model.named_parameters()
                          if p.grad is not None}
+
+
+@pytest.fixture(autouse=True)
+def bf16_autocast_on_any_cpu(monkeypatch):
+    """These tests check bf16 autocast's numerics, so they keep it where the CPU has no fast
+    bf16 kernels (there ``--amp bf16`` would train in fp32, test_fit_config_to_machine.py)."""
+    monkeypatch.setattr(fit_to_machine, 'cpu_has_fast_bf16', lambda: True)
 
 
 def bf16_and_fp32_twins(cfg):

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from mmconvnext.analysis.memory import PeakTensorMemory
+from mmconvnext.apis.fit_to_machine import cpu_has_fast_bf16
 from demo_data import make_demo_data
 
 pytestmark = pytest.mark.slow
@@ -81,12 +82,16 @@ def test_whole_model_benchmark(tmp_path):
     assert 'images from test set' in out
     assert re.search(r'training: \d+ ms per iteration of \d+ images \(median of 1 batches met '
                      r'before\); \d+ ms the first time each batch was run', out), out
-    # mixed precision: autocast inference, AmpOptimWrapper training (bf16 autocast on CPU)
-    out = run('tools/analysis/benchmark.py', 'configs/demo/upernet_convnext_t_shapes.py',
+    # mixed precision: autocast inference, AmpOptimWrapper training (bf16 autocast on a CPU
+    # with fast bf16 kernels, else fp32, said in the log); atto: bf16 convolutions without
+    # those kernels are dozens of times slower
+    out = run('tools/analysis/benchmark.py', 'configs/demo/upernet_convnext_atto_shapes.py',
               '--num-images', '1', '--warmup', '0', '--train-iters', '1', '--cfg-data-root',
               data['ade'] + '/', '--amp', 'bf16')
     assert re.search(r'on cpu \(\d+ threads, bf16\)', out), out
     assert re.search(r'training: \d+ ms per iteration', out), out
+    fallback = 'AmpOptimWrapper(bfloat16) -> fp32 OptimWrapper: this CPU has no fast bf16'
+    assert (fallback in out) is not cpu_has_fast_bf16(), out
     # a detector in bf16: its boxes, nms and RoIAlign in fp32 (mmconvnext.engine.bf16_boxes)
     out = run('tools/analysis/benchmark.py', 'configs/demo/mask_rcnn_convnext_atto_shapes.py',
               '--num-images', '1', '--warmup', '0', '--train-iters', '1', '--cfg-data-root',
