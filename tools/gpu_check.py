@@ -381,26 +381,18 @@ def signal_all(pids, sig) -> None:
 def kill_group(proc: subprocess.Popen) -> None:
     """SIGTERM to the step's process group and every process below it (torchrun starts its
     workers in sessions of their own), then SIGKILL to what is left after 10 s."""
-    below = set(descendants(proc.pid))
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    signal_all(below, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-    below |= set(descendants(proc.pid))
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    signal_all(below, signal.SIGKILL)
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:  # unkillable (stuck in the kernel): leave it
-        pass
+    below = set()
+    for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        below |= set(descendants(proc.pid))
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        signal_all(below, sig)
+        try:
+            proc.wait(timeout=wait_s)
+        except subprocess.TimeoutExpired:  # after SIGKILL: stuck in the kernel, leave it
+            pass
 
 
 def make_python_env(folder: str, python: str) -> None:
