@@ -105,13 +105,15 @@ def test_detector_learns_held_out(demo_data, pretrained, tmp_path):
     cfg.param_scheduler = [  # warm-up, then the demo's lr to the end
         dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=32)]
     losses, metrics, _ = run(cfg, tmp_path, max_epochs=8)
-    # measured (2 cores, torch 2.13, the demo's 0.3x image scale): loss 3.93 -> 1.00; held-out
-    # bbox AP 0.064, AP50 0.149, segm AP50 0.155 (before the RoIAlign layout fix, the RoI heads
-    # learned nothing: AP50 0). The CPU demo's 4-conv GroupNorm box head, which gains 0.19 AP
-    # over 1792 iterations, reaches only AP50 0.008 in these 128: this test keeps the 2-fc head.
+    # measured (torch 2.13, the demo's 0.3x image scale): loss 3.9 -> 1.0; held-out bbox AP /
+    # AP50 / segm AP50 0.064 / 0.149 / 0.155 on an AVX-512 machine, 0.040 / 0.114 / 0.070 (one
+    # thread) and 0.032 / 0.076 / 0.141 (two) on an AVX2 one: 8 scenes, so the metrics move with
+    # the kernels' rounding; a model whose RoI heads learn nothing scores AP50 0 (as before the
+    # RoIAlign layout fix). The CPU demo's 4-conv GroupNorm box head reaches only AP50 0.008 in
+    # these 128 iterations: this test keeps the 2-fc head.
     assert losses[-10:].mean() < losses[:5].mean() / 2
-    assert metrics['coco/bbox_mAP_50'] > 0.07 and metrics['coco/bbox_mAP'] > 0.025
-    assert metrics['coco/segm_mAP_50'] > 0.07
+    assert metrics['coco/bbox_mAP_50'] > 0.04 and metrics['coco/bbox_mAP'] > 0.015
+    assert metrics['coco/segm_mAP_50'] > 0.04
 
 
 def test_segmenter_learns_held_out(demo_data, pretrained, tmp_path):
