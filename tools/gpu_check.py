@@ -1,4 +1,4 @@
-"""The prepared check of the stack on a lent GPU machine (issue #40): one command that runs the
+"""The prepared check of the stack on a lent GPU machine: one command that runs the
 CUDA-op check, short fp16 and bf16 trainings of the paper's detector and segmenter configs on
 the demo data with a test of each checkpoint, the paper's speed measure and the backbone
 benchmark, and writes what it measured to one markdown report, step by step.
@@ -309,8 +309,9 @@ class Runner:
                 finally:
                     with self.lock:
                         self.procs.pop(step.name, None)
-                if status == 'timeout' or rc != 0:
-                    status = 'timeout' if status == 'timeout' else 'failed'
+                if status == 'ok' and rc != 0:
+                    status = 'failed'
+                if status != 'ok':
                     break
         with self.lock:
             step.status, step.rc, step.elapsed = status, rc, time.time() - start

@@ -50,14 +50,12 @@ def fit_config_to_machine(cfg) -> None:
         if bf16 and cpu_has_fast_bf16():
             optim.update(type='mmconvnext.CPUAutocastOptimWrapper', dtype='bfloat16')
             notes.append('AmpOptimWrapper(bfloat16) -> bf16 autocast on CPU')
-        elif bf16:
-            optim.type = 'OptimWrapper'
-            notes.append('AmpOptimWrapper(bfloat16) -> fp32 OptimWrapper: this CPU has no fast '
-                         'bf16 kernels (oneDNN needs AVX-512), bf16 convolutions would be '
-                         'dozens of times slower')
         else:
             optim.type = 'OptimWrapper'
-            notes.append('AmpOptimWrapper -> fp32 OptimWrapper')
+            notes.append(
+                'AmpOptimWrapper(bfloat16) -> fp32 OptimWrapper: this CPU has no fast bf16 '
+                'kernels (oneDNN needs AVX-512), bf16 convolutions would be dozens of times '
+                'slower' if bf16 else 'AmpOptimWrapper -> fp32 OptimWrapper')
     replaced = _replace_sync_bn(cfg.model)
     if replaced:
         notes.append(f'SyncBN -> BN in {replaced} norm_cfg')

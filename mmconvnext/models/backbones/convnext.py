@@ -289,10 +289,9 @@ class ConvNeXt(BaseModule):
     def _place_conv_weights(self):
         """Conv weights in the maps' format, so that each conv reads both alike: mkldnn then
         skips a weight reorder per call, and DDP's gradient buckets match the gradients'
-        strides. With 'auto', the format of
-        an fp32 call on the device the weights are on: channels_last on CPU; NCHW on a GPU,
-        where fp16 / bf16 calls still run channels_last (the input's format decides, each
-        weight is reordered per call)."""
+        strides. With 'auto', the format of an fp32 call on the device the weights are on:
+        channels_last on CPU; NCHW on a GPU, where fp16 / bf16 calls still run channels_last
+        (the input's format decides, each weight is reordered per call)."""
         device_type = self.downsample_layers[0][0].weight.device.type
         channels_last = self._channels_last_for(device_type, torch.float32, autocast=False)
         fmt = torch.channels_last if channels_last else torch.contiguous_format
