@@ -14,9 +14,9 @@ MODELS = Registry(
     'model', parent=MMENGINE_MODELS, scope='mmconvnext', locations=['mmconvnext.models'])
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor', parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
-    scope='mmconvnext', locations=['mmconvnext.engine'])
+    scope='mmconvnext', locations=['mmconvnext.optim'])
 OPTIM_WRAPPERS = Registry(
     'optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, scope='mmconvnext',
-    locations=['mmconvnext.engine'])
+    locations=['mmconvnext.compat'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmconvnext',
-                 locations=['mmconvnext.engine'])
+                 locations=['mmconvnext.compat'])

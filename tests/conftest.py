@@ -1,17 +1,9 @@
-"""Shared by all tests: the helpers that live beside the tools they serve (the demo data
-writer in tools/data, the paper-layout reference in tools/analysis) are imported by name, as
-the tools themselves import them; test helpers (tool_runs.py) live here, in tests/. Under
-pytest-xdist, each worker gets its share of the cores."""
+"""Shared by all tests: under pytest-xdist, each worker gets its share of the cores. What tests
+share in code lives in :mod:`mmconvnext.testing` (reference model, demo data, memory meter)
+and, for running the tools, in tests/tool_runs.py."""
 import os
-import sys
-from pathlib import Path
 
 import torch
-
-ROOT = Path(__file__).parents[1]
-for folder in ('tools/data', 'tools/analysis'):
-    if str(ROOT / folder) not in sys.path:
-        sys.path.insert(0, str(ROOT / folder))
 
 # Under pytest-xdist (tools/run_tests.sh runs 2 workers), the workers share the machine's
 # cores: each runs torch, and the tools it starts, on its share of them. Without this, each

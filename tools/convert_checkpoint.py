@@ -16,7 +16,7 @@ from mmengine.runner.checkpoint import save_checkpoint
 
 from mmconvnext.checkpoint import convert, load_any
 from mmconvnext.checkpoint.load import summarize
-from mmconvnext.engine.atomic_files import ATOMIC_BACKEND
+from mmconvnext.compat.atomic_files import ATOMIC_BACKEND
 
 
 def main():

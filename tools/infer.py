@@ -14,7 +14,8 @@ from mmengine.logging import MMLogger
 
 import mmconvnext  # noqa: F401  (registries)
 from mmconvnext.apis import build_inferencer
-from mmconvnext.apis.runner import quiet_function_registry_notice, quiet_stack_warnings
+from mmconvnext.compat.stack_notices import (quiet_function_registry_notice,
+                                             quiet_stack_warnings)
 
 
 def main():

@@ -7,8 +7,8 @@ import os.path as osp
 
 from mmengine.config import ConfigDict
 
-from mmconvnext.apis.runner import (build_runner, finish, load_config, quiet_stack_warnings,
-                                    tool_parser)
+from mmconvnext.cli import build_runner, finish, load_config, tool_parser
+from mmconvnext.compat.stack_notices import quiet_stack_warnings
 
 
 def parse_args():

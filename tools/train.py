@@ -3,8 +3,8 @@
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp [fp16|bf16]] ...
     tools/dist_train.sh CONFIG GPUS [...]     (torchrun; CPU processes where there is no GPU)
 """
-from mmconvnext.apis.runner import (build_runner, finish, load_config, quiet_stack_warnings,
-                                    tool_parser, use_amp)
+from mmconvnext.cli import build_runner, finish, load_config, tool_parser, use_amp
+from mmconvnext.compat.stack_notices import quiet_stack_warnings
 
 
 def parse_args():

@@ -5,7 +5,7 @@ _base_ = '../upernet/convnext_t_512_160k_ade20k.py'
 
 data_root = 'data/demo/ade/'
 # mmseg's BaseSegDataset on ADE20K's layout (.jpg images, .png maps, 0 = unlabeled) with the
-# demo's classes (those tools/data/demo_data.py writes)
+# demo's classes (those mmconvnext/testing/demo_data.py writes)
 dataset = dict(
     type='BaseSegDataset',
     data_root=data_root,

@@ -3,7 +3,7 @@ from typing import Optional
 
 from mmengine.config import Config
 
-from mmconvnext.engine.hooks.safe_loading import use_safe_checkpoint_loading
+from mmconvnext.compat.safe_loading import use_safe_checkpoint_loading
 
 
 def build_inferencer(config: str, checkpoint: str, device: Optional[str] = None):

@@ -1,9 +1,10 @@
 """Reading checkpoints safely and converting foreign ConvNeXt layouts to ours."""
 from .io import CheckpointError, load_any, load_checkpoint_file
-from .layouts import LAYOUTS, UnknownLayoutError, convert, detect_layout, unwrap
+from .layouts import (LAYOUTS, UnknownLayoutError, convert, convert_state_dict, detect_layout,
+                      unwrap)
 from .load import load_backbone_checkpoint
 
 __all__ = [
     'CheckpointError', 'load_any', 'load_checkpoint_file', 'LAYOUTS', 'UnknownLayoutError',
-    'convert', 'detect_layout', 'unwrap', 'load_backbone_checkpoint'
+    'convert', 'convert_state_dict', 'detect_layout', 'unwrap', 'load_backbone_checkpoint'
 ]

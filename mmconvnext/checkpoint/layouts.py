@@ -181,11 +181,16 @@ def detect_layout(state_dict: StateDict) -> str:
 
 
 def convert(checkpoint) -> Tuple[StateDict, str, List[str]]:
-    """Our backbone's state dict from a checkpoint of any known layout.
+    """Our backbone's state dict from a checkpoint of any known layout (see
+    :func:`convert_state_dict`)."""
+    return convert_state_dict(unwrap(checkpoint))
+
+
+def convert_state_dict(state_dict: StateDict) -> Tuple[StateDict, str, List[str]]:
+    """Our backbone's state dict from a flat state dict (already unwrapped) of any known layout.
 
     Returns (state_dict, layout name, dropped keys). Raises UnknownLayoutError.
     """
-    state_dict = unwrap(checkpoint)
     layout = detect_layout(state_dict)
     converted, dropped = LAYOUTS[layout][1](state_dict)
     return _fit_shapes(converted), layout, dropped

@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmengine.logging import print_log
 
 from .io import CheckpointError, load_any
-from .layouts import convert, unwrap
+from .layouts import convert_state_dict, unwrap
 
 # The per-output norms: a model has those of its out_indices, a checkpoint those of the model
 # it was saved from (a classifier only norm3, a detector norm0..norm3). Missing ones keep
@@ -59,7 +59,7 @@ def load_backbone_checkpoint(backbone: nn.Module, source: str, prefix: Optional[
         state_dict = {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
         if not state_dict:
             raise CheckpointError(f'no key of {source} starts with prefix {prefix!r}')
-    converted, layout, dropped = convert(state_dict)
+    converted, layout, dropped = convert_state_dict(state_dict)
     missing, extra = check_fits(backbone, converted, f'{source} ({layout} layout)')
     converted = {k: v for k, v in converted.items() if k not in extra}
     backbone.load_state_dict(converted, strict=False)

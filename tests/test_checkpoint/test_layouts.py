@@ -9,7 +9,7 @@ import torch
 
 from mmconvnext.checkpoint import convert, detect_layout
 from mmconvnext.models import ConvNeXt
-from paper_layout import PaperConvNeXt, randomize_
+from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
 
 ROOT = Path(__file__).parents[2]
 DEPTHS, DIMS = [2, 2, 3, 2], [16, 24, 32, 40]

@@ -5,7 +5,7 @@ import torch
 
 from mmconvnext.checkpoint import (CheckpointError, UnknownLayoutError, load_checkpoint_file)
 from mmconvnext.models import ConvNeXt
-from paper_layout import PaperConvNeXt, randomize_
+from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
 
 SMALL = dict(depths=[2, 2, 3, 2], dims=[16, 24, 32, 40])
 
@@ -109,6 +109,25 @@ def test_prefix_selects_keys(tmp_path):
                                           prefix='model.encoder.'))
     model.init_weights()
     assert torch.equal(model.stages[1][0].pwconv2.weight, source.stages[1][0].pwconv2.weight)
+
+
+def test_checkpoint_is_unwrapped_and_converted_once(tmp_path, monkeypatch):
+    from mmconvnext.checkpoint import layouts, load
+    calls = []
+
+    def counted(name, fn):
+        return lambda *args: calls.append(name) or fn(*args)
+
+    unwrap = counted('unwrap', layouts.unwrap)
+    for module in (layouts, load):
+        monkeypatch.setattr(module, 'unwrap', unwrap)
+    monkeypatch.setattr(layouts, 'detect_layout', counted('detect', layouts.detect_layout))
+    source = randomize_(ConvNeXt(SMALL), seed=7)
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in source.state_dict().items()}},
+               tmp_path / 'det.pth')
+    model = pretrained(tmp_path / 'det.pth')
+    assert calls == ['unwrap', 'detect']
+    assert torch.equal(model.stages[3][1].dwconv.weight, source.stages[3][1].dwconv.weight)
 
 
 def test_checkpoint_of_another_arch_raises_and_names_keys(official_checkpoint):

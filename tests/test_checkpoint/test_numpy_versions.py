@@ -2,8 +2,7 @@
 running numpy: numpy 1 pickles the callables that rebuild arrays and scalars as
 ``numpy.core.multiarray.*``, numpy 2 as ``numpy._core.multiarray.*``. The files
 tests/data/numpyN_runner_iter_2.pth were written under numpy N by
-tests/data/make_numpy_checkpoint.py, whose Runner these tests also run now."""
-import sys
+tests/test_checkpoint/make_numpy_checkpoint.py, whose Runner these tests also run now."""
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +12,7 @@ from mmengine.logging import HistoryBuffer
 
 import mmconvnext  # noqa: F401  (registers SafeCheckpointLoadingHook)
 from mmconvnext.checkpoint import CheckpointError, load_checkpoint_file
-
-sys.path.insert(0, str(Path(__file__).parents[1] / 'data'))
-from make_numpy_checkpoint import ITERS, fixture_path, make_runner  # noqa: E402
+from make_numpy_checkpoint import ITERS, fixture_path, make_runner
 
 PICKLED_AS = {1: 'numpy.core.multiarray', 2: 'numpy._core.multiarray'}
 RUNNING = int(np.__version__.split('.')[0])

@@ -18,9 +18,9 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmconvnext.checkpoint import convert
-from mmconvnext.apis.fit_to_machine import fit_config_to_machine
-from demo_data import make_cls_data, make_demo_data
-from tool_runs import demo_data_cfg
+from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
+from mmconvnext.testing.demo_data import demo_data_cfg, make_cls_data, make_demo_data
+
 
 pytestmark = pytest.mark.slow
 

@@ -12,10 +12,10 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.registry import MODELS, init_default_scope
 
-from mmconvnext.apis import fit_to_machine
-from mmconvnext.apis.fit_to_machine import fit_config_to_machine
-from mmconvnext.apis.runner import use_amp
-from mmconvnext.engine import CPUAutocastOptimWrapper
+from mmconvnext.compat import cpu_fallbacks
+from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
+from mmconvnext.cli import use_amp
+from mmconvnext.compat import CPUAutocastOptimWrapper
 from recipes import seg_batch
 
 ROOT = Path(__file__).parents[2]
@@ -61,7 +61,7 @@ def loss_and_grads(model, wrapper, data):
 def bf16_autocast_on_any_cpu(monkeypatch):
     """These tests check bf16 autocast's numerics, so they keep it where the CPU has no fast
     bf16 kernels (there ``--amp bf16`` would train in fp32, test_fit_config_to_machine.py)."""
-    monkeypatch.setattr(fit_to_machine, 'cpu_has_fast_bf16', lambda: True)
+    monkeypatch.setattr(cpu_fallbacks, 'cpu_has_fast_bf16', lambda: True)
 
 
 def bf16_and_fp32_twins(cfg):
@@ -111,7 +111,7 @@ def test_bf16_step_follows_fp32():
 def test_bf16_detector_step_follows_fp32():
     """Mask R-CNN (the demo's, ConvNeXt-atto, random weights) under bf16 autocast: mmcv's nms
     and RoIAlign have no bf16 kernels, so the step stops at the first of them unless they
-    compute in fp32 (mmconvnext.engine.bf16_boxes), as CPUAutocastOptimWrapper has them do;
+    compute in fp32 (mmconvnext.compat.bf16_boxes), as CPUAutocastOptimWrapper has them do;
     its predictions keep fp32 boxes."""
     from mmdet.testing import demo_mm_inputs
     init_default_scope('mmdet')

@@ -1,12 +1,12 @@
 import pytest
 import torch
 
-from mmconvnext.analysis.memory import PeakTensorMemory
+from mmconvnext.testing.memory import PeakTensorMemory
 from mmconvnext.models import ConvNeXt
 from mmconvnext.models.backbones import convnext
 from mmconvnext.models.backbones.cpu_fused_mlp import fused_mlp_available
-from mmconvnext.models.backbones.convnext import ARCH_SETTINGS, use_channels_last
-from paper_layout import PaperConvNeXt, randomize_
+from mmconvnext.models.backbones.convnext import ARCH_SETTINGS, CallPlan, plan_call, plan_for
+from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
 
 # Parameter counts of the classification models (1000 classes), as timm and the paper's README
 # report them: T 28.6M, S 50.2M, B 88.6M, L 197.8M, XL 350.2M; and timm's atto 3.7M, femto
@@ -376,15 +376,43 @@ def test_input_of_other_channels_or_rank_is_refused(shape):
                               '(in_channels=3)')
 
 
-def test_auto_layout_policy():
-    # channels_last everywhere but fp32 on a GPU (measured on an H200: cuDNN's fp32 NHWC
-    # depthwise conv is 1.7-1.9x slower than torch's NCHW kernel; in bf16 NHWC is faster)
-    assert not use_channels_last('cuda', torch.float32, autocast=False)
-    assert use_channels_last('cuda', torch.float32, autocast=True)
-    assert use_channels_last('cuda', torch.float16, autocast=False)
-    assert use_channels_last('cuda', torch.bfloat16, autocast=False)
-    assert use_channels_last('cpu', torch.float32, autocast=False)
-    assert use_channels_last('cpu', torch.bfloat16, autocast=True)
+# (device type, dtype, autocast) -> (channels_last under 'auto', fused MLP): channels_last
+# everywhere but fp32 on a GPU (measured on an H200: cuDNN's fp32 NHWC depthwise conv is
+# 1.7-1.9x slower than torch's NCHW kernel; in bf16 NHWC is faster); the fused MLP in fp32 on
+# CPU without autocast only
+PLANS = {
+    ('cpu', torch.float32, False): (True, True),
+    ('cpu', torch.float32, True): (True, False),
+    ('cpu', torch.bfloat16, False): (True, False),
+    ('cpu', torch.bfloat16, True): (True, False),
+    ('cpu', torch.float16, False): (True, False),
+    ('cuda', torch.float32, False): (False, False),
+    ('cuda', torch.float32, True): (True, False),
+    ('cuda', torch.float16, False): (True, False),
+    ('cuda', torch.float16, True): (True, False),
+    ('cuda', torch.bfloat16, False): (True, False),
+    ('cuda', torch.bfloat16, True): (True, False),
+    ('meta', torch.float32, False): (True, False),
+}
+
+
+@pytest.mark.parametrize('call', list(PLANS))
+def test_call_plan(call):
+    """One function decides a call's layout and whether the fused CPU path may serve it; the
+    backbone's True / False override the layout only."""
+    auto_layout, fused = PLANS[call]
+    assert plan_call(*call) == CallPlan(auto_layout, fused)
+    for forced in (True, False):
+        assert plan_call(*call, channels_last=forced) == CallPlan(forced, fused)
+
+
+def test_call_plan_reads_the_input_and_autocast():
+    x = torch.randn(1, 3, 8, 8)
+    assert plan_for(x) == plan_call('cpu', torch.float32, False)
+    assert plan_for(x.bfloat16(), channels_last=False) == CallPlan(False, False)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        assert plan_for(x) == plan_call('cpu', torch.float32, True)
+    assert plan_for(x.to('meta')) == plan_call('meta', torch.float32, False)
 
 
 def test_auto_layout_follows_the_device_and_the_call(monkeypatch):
@@ -402,8 +430,8 @@ def test_auto_layout_follows_the_device_and_the_call(monkeypatch):
     # on a GPU (here 'meta', which the policy is told to treat as one) the weights go NCHW:
     # fp32 calls run NCHW there, half-precision calls channels_last from the input's format
     assert dwconv.stride() == (49, 1, 7, 1)  # its gradients' strides on CPU (DDP's buckets)
-    policy = convnext.use_channels_last
-    monkeypatch.setattr(convnext, 'use_channels_last', lambda device_type, *args: policy(
+    plan = convnext.plan_call
+    monkeypatch.setattr(convnext, 'plan_call', lambda device_type, *args: plan(
         'cuda' if device_type == 'meta' else device_type, *args))
     model.to('meta')
     assert model.stages[0][0].dwconv.weight.stride() == (49, 49, 7, 1)

@@ -13,7 +13,7 @@ import os
 import torch
 from mmengine.dist import get_rank
 
-from mmconvnext.apis.runner import build_runner, load_config, tool_parser
+from mmconvnext.cli import build_runner, load_config, tool_parser
 
 
 def main():

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from mmconvnext.analysis.memory import PeakTensorMemory
-from mmconvnext.apis.fit_to_machine import cpu_has_fast_bf16
-from demo_data import make_demo_data
+from mmconvnext.testing.memory import PeakTensorMemory
+from mmconvnext.compat.cpu_fallbacks import cpu_has_fast_bf16
+from mmconvnext.testing.demo_data import make_demo_data
 
 pytestmark = pytest.mark.slow
 
@@ -92,17 +92,10 @@ def test_whole_model_benchmark(tmp_path):
     assert re.search(r'training: \d+ ms per iteration', out), out
     fallback = 'AmpOptimWrapper(bfloat16) -> fp32 OptimWrapper: this CPU has no fast bf16'
     assert (fallback in out) is not cpu_has_fast_bf16(), out
-    # a detector in bf16: its boxes, nms and RoIAlign in fp32 (mmconvnext.engine.bf16_boxes)
+    # a detector in bf16: its boxes, nms and RoIAlign in fp32 (mmconvnext.compat.bf16_boxes)
     out = run('tools/analysis/benchmark.py', 'configs/demo/mask_rcnn_convnext_atto_shapes.py',
               '--num-images', '1', '--warmup', '0', '--train-iters', '1', '--cfg-data-root',
               data['coco'] + '/', '--amp', 'bf16')
     assert re.search(r'on cpu \(\d+ threads, bf16\)', out), out
     assert re.search(r'training: \d+ ms per iteration', out), out
 
-
-def test_timing_helpers():
-    from mmconvnext.analysis.timing import amp_dtype, time_ms
-    assert amp_dtype(None) is None and amp_dtype('bf16') is torch.bfloat16
-    with pytest.raises(ValueError, match="--amp takes fp16 or bf16, got 'fp8'"):
-        amp_dtype('fp8')
-    assert 20 <= time_ms(lambda: time.sleep(0.02), 'cpu') < 1000

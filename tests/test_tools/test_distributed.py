@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from mmconvnext.checkpoint import load_checkpoint_file
-from demo_data import make_demo_data
-from tool_runs import ROOT, cfg_options, demo_data_cfg, run_tool
+from mmconvnext.testing.demo_data import demo_data_cfg, make_demo_data
+from tool_runs import ROOT, cfg_options, run_tool
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def test_two_processes_step_like_one_with_the_same_batch(data, tmp_path):
     from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import Runner
 
-    from mmconvnext.apis.fit_to_machine import fit_config_to_machine
+    from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
     cfg = Config.fromfile(ROOT / DETECTOR)
     cfg.merge_from_dict(data_cfg)
     cfg.train_dataloader.batch_size = 2

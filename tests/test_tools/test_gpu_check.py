@@ -59,6 +59,7 @@ def parse_with(script, argv, monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(argparse.ArgumentParser, 'parse_args', stop_after_parsing)
         m.setattr(sys, 'argv', [str(script), *argv])
+        m.syspath_prepend(str((ROOT / script).parent))  # as `python script` does
         try:
             runpy.run_path(str(ROOT / script), run_name='__main__')
         except Parsed as parsed:
@@ -194,7 +195,7 @@ def config_with(step, monkeypatch):
                 f'{step.name}: {key} names no key of {args.config}'
     cfg.merge_from_dict(args.cfg_options)
     if getattr(args, 'amp', None):
-        from mmconvnext.apis.runner import use_amp
+        from mmconvnext.cli import use_amp
         use_amp(cfg, args.amp)
     return cfg
 

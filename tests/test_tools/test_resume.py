@@ -17,8 +17,8 @@ import pytest
 import torch
 
 from mmconvnext.checkpoint import load_checkpoint_file
-from demo_data import make_demo_data
-from tool_runs import ROOT, cfg_options, demo_data_cfg, run_tool, tool_env
+from mmconvnext.testing.demo_data import demo_data_cfg, make_demo_data
+from tool_runs import ROOT, cfg_options, run_tool, tool_env
 
 pytestmark = pytest.mark.slow
 

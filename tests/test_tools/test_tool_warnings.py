@@ -11,10 +11,11 @@ import pytest
 from mmengine.logging import MMLogger
 from mmengine.registry import FUNCTIONS, MODELS
 
-from demo_data import make_demo_data
-from mmconvnext.apis.runner import (NoFunctionRegistryFilter, quiet_function_registry_notice,
-                                    quiet_stack_warnings)
-from tool_runs import ROOT, cfg_options, demo_data_cfg, run_tool
+from mmconvnext.compat.stack_notices import (NoFunctionRegistryFilter,
+                                             quiet_function_registry_notice,
+                                             quiet_stack_warnings)
+from mmconvnext.testing.demo_data import demo_data_cfg, make_demo_data
+from tool_runs import ROOT, cfg_options, run_tool
 
 PKG_RESOURCES = ('pkg_resources is deprecated as an API. See '
                  'https://setuptools.pypa.io/en/latest/pkg_resources.html.')

@@ -9,9 +9,9 @@ import sys
 import pytest
 import torch
 
-from demo_data import make_demo_data
-from mmconvnext.apis.fit_to_machine import cpu_has_fast_bf16
-from tool_runs import ROOT, cfg_options, demo_data_cfg, run_tool
+from mmconvnext.testing.demo_data import demo_data_cfg, make_demo_data
+from mmconvnext.compat.cpu_fallbacks import cpu_has_fast_bf16
+from tool_runs import ROOT, cfg_options, run_tool
 
 pytestmark = pytest.mark.slow
 

@@ -17,12 +17,13 @@ import statistics
 import torch
 import torch.nn as nn
 
-from mmconvnext.analysis.memory import PeakTensorMemory
-from mmconvnext.analysis.timing import amp_dtype, time_ms
+from timing import AMP_DTYPES, time_ms
+
 from mmconvnext.checkpoint.layouts import LAYOUTS
 from mmconvnext.models import ConvNeXt
 from mmconvnext.models.backbones.convnext import ARCH_SETTINGS
-from paper_layout import PaperConvNeXt, randomize_
+from mmconvnext.testing.memory import PeakTensorMemory
+from mmconvnext.testing.paper_layout import PaperConvNeXt, randomize_
 
 
 class TimmFeatures(nn.Module):
@@ -165,7 +166,7 @@ def main():
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=2)
     args = parser.parse_args()
-    dtype = amp_dtype(args.amp)
+    dtype = AMP_DTYPES[args.amp]
     where = torch.cuda.get_device_name(args.device) if args.device.startswith('cuda') \
         else args.device
     print(f'torch {torch.__version__}, device {where}, threads {torch.get_num_threads()}'

@@ -18,7 +18,8 @@ import statistics
 
 import torch
 
-from mmconvnext.analysis.timing import amp_dtype, time_ms
+from timing import AMP_DTYPES, time_ms
+
 from mmconvnext.models.backbones.convnext import ARCH_SETTINGS, ConvNeXtBlock
 
 LAYOUTS = {'NCHW': torch.contiguous_format, 'NHWC': torch.channels_last}
@@ -46,7 +47,7 @@ def main():
     parser.add_argument('--warmup', type=int, default=3)
     args = parser.parse_args()
     n, _, h, w = map(int, args.shape.split('x'))
-    dtype = amp_dtype(args.amp)
+    dtype = AMP_DTYPES[args.amp]
     cudnn = torch.backends.cudnn
     print(f'torch {torch.__version__}, {args.device}, {args.amp or "fp32"}, '
           f'ConvNeXt-{args.arch} stages at {args.shape}: forward + backward, median ms of '

@@ -31,11 +31,13 @@ from mmengine.runner import Runner, load_checkpoint
 from mmengine.runner.utils import set_random_seed
 
 import mmconvnext  # noqa: F401
-from mmconvnext.analysis.memory import PeakTensorMemory
-from mmconvnext.analysis.timing import amp_dtype, gpu_busy, time_ms
-from mmconvnext.apis.runner import quiet_stack_warnings, use_amp
-from mmconvnext.apis.fit_to_machine import fit_config_to_machine
-from mmconvnext.engine.bf16_boxes import boxes_in_fp32
+from timing import AMP_DTYPES, gpu_busy, time_ms
+
+from mmconvnext.cli import use_amp
+from mmconvnext.compat.bf16_boxes import boxes_in_fp32
+from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
+from mmconvnext.compat.stack_notices import quiet_stack_warnings
+from mmconvnext.testing.memory import PeakTensorMemory
 
 
 def test_images(cfg, args, folder):
@@ -70,7 +72,7 @@ def main():
     parser.add_argument('--cfg-data-root', help='data root of the train and test sets')
     parser.add_argument('--amp', choices=['fp16', 'bf16'], help='mixed precision (default fp32)')
     args = parser.parse_args()
-    dtype = amp_dtype(args.amp)
+    dtype = AMP_DTYPES[args.amp]
 
     cfg = Config.fromfile(args.config)
     if args.cfg_data_root:

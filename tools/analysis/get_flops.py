@@ -7,7 +7,7 @@ FLOPs are multiply-adds of conv / linear / norm modules (see mmconvnext.analysis
 import argparse
 
 from mmconvnext.analysis import config_complexity
-from mmconvnext.apis.runner import quiet_stack_warnings
+from mmconvnext.compat.stack_notices import quiet_stack_warnings
 
 
 def main():

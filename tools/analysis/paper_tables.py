@@ -16,7 +16,7 @@ import time
 import yaml
 
 from mmconvnext.analysis import config_complexity
-from mmconvnext.apis.runner import quiet_stack_warnings
+from mmconvnext.compat.stack_notices import quiet_stack_warnings
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TABLES = (  # title, config folders, the metrics shown

@@ -8,7 +8,7 @@ classification images for pretraining the backbone.
 import argparse
 import inspect
 
-from demo_data import make_cls_data, make_demo_data
+from mmconvnext.testing.demo_data import make_cls_data, make_demo_data
 
 
 def main():

@@ -6,7 +6,7 @@ Parameter names are those of the papers' released code, so their checkpoints loa
 ``downsample_layers.{0..3}``, ``stages.{i}.{j}.{dwconv,norm,pwconv1,grn,pwconv2,gamma}``,
 ``norm{i}`` for each output index.
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import NamedTuple, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -38,17 +38,33 @@ NUM_STAGES = 4
 HALF = (torch.float16, torch.bfloat16)
 
 
-def use_channels_last(device_type: str, dtype: torch.dtype, autocast: bool) -> bool:
-    """Whether ``channels_last='auto'`` runs a call's maps channels_last: everywhere but in
-    fp32 on a GPU (neither half-precision input nor autocast).
+class CallPlan(NamedTuple):
+    """How a call runs: the one place that decides it is :func:`plan_call`."""
+    channels_last: bool  # memory format of the maps (and conv weights) inside the backbone
+    fused_mlp: bool  # its kind suits the fused MLP (taken by V1 blocks in inference on big maps)
 
-    On a GPU in fp32, cuDNN's channels_last 7x7 depthwise kernels are slower than torch's NCHW
-    one; in bf16, channels_last is faster in the stages where most of the time goes
-    (docs/benchmarks.md, "On a GPU").
-    On CPU both layouts run about as fast, and channels_last lets the fused inference path and
-    the LayerNorms read contiguous views.
+
+def plan_call(device_type: str, dtype: torch.dtype, autocast: bool,
+              channels_last: Union[bool, str] = 'auto') -> CallPlan:
+    """How a call with input of this device type and dtype, autocast on or off, runs.
+
+    Layout: the backbone's ``channels_last`` if True or False; 'auto': channels_last everywhere
+    but in fp32 on a GPU, where cuDNN's channels_last 7x7 depthwise kernels are slower than
+    torch's NCHW one (in bf16 they are faster: docs/benchmarks.md, "On a GPU"). On CPU both
+    run about as fast, and channels_last lets the LayerNorms and the fused MLP read contiguous
+    views. The fused MLP (oneDNN's kernels): fp32 on CPU without autocast.
     """
-    return device_type != 'cuda' or autocast or dtype in HALF
+    if channels_last == 'auto':
+        channels_last = device_type != 'cuda' or autocast or dtype in HALF
+    return CallPlan(channels_last, device_type == 'cpu' and dtype == torch.float32 and not autocast)
+
+
+def plan_for(x: torch.Tensor, channels_last: Union[bool, str] = 'auto') -> CallPlan:
+    """:func:`plan_call` for input ``x`` under the autocast state of its device (CPU and CUDA:
+    on other devices autocast decides nothing here)."""
+    device_type = x.device.type
+    autocast = device_type in ('cpu', 'cuda') and torch.is_autocast_enabled(device_type)
+    return plan_call(device_type, x.dtype, autocast, channels_last)
 
 
 class LayerNorm2d(nn.LayerNorm):
@@ -131,15 +147,14 @@ class ConvNeXtBlock(nn.Module):
         return x + self.drop_path(y.permute(0, 3, 1, 2))
 
     def _can_fuse(self, x: torch.Tensor) -> bool:
-        """The fused path has no backward, no drop path and no GRN: fp32 CPU inference of V1
-        blocks only, on maps of at least MIN_PIXELS pixels (where it is faster)."""
-        return (self.grn is None and x.device.type == 'cpu'
-                and x.shape[0] * x.shape[2] * x.shape[3] >= MIN_PIXELS
-                and x.dtype == torch.float32 and not torch.is_autocast_enabled('cpu')
+        """The fused path has no backward, no drop path and no GRN: inference of V1 blocks on
+        maps of at least MIN_PIXELS pixels (where it is faster), of a kind :func:`plan_for`
+        says its kernels serve, where this torch build has them."""
+        return (self.grn is None and x.shape[0] * x.shape[2] * x.shape[3] >= MIN_PIXELS
                 and not (self.training and isinstance(self.drop_path, DropPath))
                 and not (torch.is_grad_enabled() and (
                     x.requires_grad or any(p.requires_grad for p in self.parameters())))
-                and fused_mlp_available())
+                and plan_for(x).fused_mlp and fused_mlp_available())
 
     def _forward_fused(self, x: torch.Tensor) -> torch.Tensor:
         """Same values as the plain path; the MLP and residual add in one op."""
@@ -170,7 +185,7 @@ class ConvNeXt(BaseModule):
             same either way). True: channels_last input and conv weights (the LayerNorms and
             the fused CPU inference path then read contiguous (N, H, W, C) views). False: NCHW.
             'auto' (default): the faster of the two for the device and dtype (see
-            :func:`use_channels_last`): channels_last on CPU and in fp16 / bf16 on a GPU,
+            :func:`plan_call`): channels_last on CPU and in fp16 / bf16 on a GPU,
             NCHW in fp32 on a GPU; the conv weights follow the device the module is moved to.
             The outputs are always contiguous (N, C, H, W), the layout necks and mmcv's ops
             expect.
@@ -259,7 +274,8 @@ class ConvNeXt(BaseModule):
         if x.dim() != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f'ConvNeXt takes (N, {self.in_channels}, H, W) images, got shape '
                              f'{tuple(x.shape)} (in_channels={self.in_channels})')
-        x = x.contiguous(memory_format=torch.channels_last if self._maps_channels_last(x)
+        x = x.contiguous(memory_format=torch.channels_last
+                         if plan_for(x, self.channels_last).channels_last
                          else torch.contiguous_format)
         outs = []
         for i in range(NUM_STAGES):
@@ -277,15 +293,6 @@ class ConvNeXt(BaseModule):
                     outs.append(norm(x).contiguous())
         return tuple(outs)
 
-    def _maps_channels_last(self, x: torch.Tensor) -> bool:
-        return self._channels_last_for(x.device.type, x.dtype,
-                                       x.is_cuda and torch.is_autocast_enabled('cuda'))
-
-    def _channels_last_for(self, device_type: str, dtype: torch.dtype, autocast: bool) -> bool:
-        if self.channels_last == 'auto':
-            return use_channels_last(device_type, dtype, autocast)
-        return self.channels_last
-
     def _place_conv_weights(self):
         """Conv weights in the maps' format, so that each conv reads both alike: mkldnn then
         skips a weight reorder per call, and DDP's gradient buckets match the gradients'
@@ -293,8 +300,8 @@ class ConvNeXt(BaseModule):
         channels_last on CPU; NCHW on a GPU, where fp16 / bf16 calls still run channels_last
         (the input's format decides, each weight is reordered per call)."""
         device_type = self.downsample_layers[0][0].weight.device.type
-        channels_last = self._channels_last_for(device_type, torch.float32, autocast=False)
-        fmt = torch.channels_last if channels_last else torch.contiguous_format
+        plan = plan_call(device_type, torch.float32, False, self.channels_last)
+        fmt = torch.channels_last if plan.channels_last else torch.contiguous_format
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 # by strides, not is_contiguous(): a depthwise weight (C, 1, 7, 7) is both

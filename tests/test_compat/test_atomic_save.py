@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from mmconvnext.checkpoint import load_checkpoint_file
-from mmconvnext.engine.atomic_files import atomic_write
+from mmconvnext.compat.atomic_files import atomic_write
 
 TOY_RUNNER = Path(__file__).with_name('toy_runner.py')
 WRITER = """

@@ -1,5 +1,10 @@
 """Detectors under bf16 autocast: boxes in fp32, as an explicit opt-in.
 
+Needed for mmcv 2.1 and mmdet 3.3; can go when mmcv's nms and RoIAlign take bf16 (or run in
+fp32 under autocast) and mmdet makes its priors in fp32. Reaches into mmcv's ``NMSop.forward``
+and ``mmcv.ops.roi_align.roi_align`` and mmdet's prior generators with ``mock.patch``, only
+while :func:`boxes_in_fp32` is entered.
+
 bf16 mixed precision (``tools/train.py --amp bf16``, ``optim_wrapper.dtype='bfloat16'``) makes
 the heads' outputs bf16, and mmdet 3.3 / mmcv 2.1 were written for fp16:
 
@@ -18,7 +23,7 @@ nms and RoIAlign compute bf16 inputs in fp32 (RoIAlign's output goes back to bf1
 flow through the casts), and anchors and points asked for in bf16 are made in fp32, which
 keeps proposals and predictions fp32. Other dtypes go through unchanged. It is entered by this
 repository's tools around training and testing, and by
-:class:`mmconvnext.CPUAutocastOptimWrapper`.
+:class:`mmconvnext.compat.CPUAutocastOptimWrapper`.
 """
 import functools
 import importlib

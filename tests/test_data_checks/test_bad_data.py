@@ -12,9 +12,9 @@ from mmengine.config import Config
 from mmengine.registry import DATASETS, init_default_scope
 
 import mmconvnext  # noqa: F401
-from mmconvnext.datasets.checks import DataError, check_data, check_dataset
-from demo_data import make_cls_data, make_demo_data
-from tool_runs import ROOT, cfg_options, demo_data_cfg, tool_env
+from mmconvnext.data_checks import DataError, check_data, check_dataset
+from mmconvnext.testing.demo_data import demo_data_cfg, make_cls_data, make_demo_data
+from tool_runs import ROOT, cfg_options, tool_env
 
 DETECTOR = ROOT / 'configs/demo/mask_rcnn_convnext_t_shapes.py'
 SEGMENTER = ROOT / 'configs/demo/upernet_convnext_t_shapes.py'
@@ -89,7 +89,7 @@ def test_annotation_file_not_coco_json(coco, content, problem):
 
 
 def test_big_annotation_file_cut_short(coco, monkeypatch):
-    from mmconvnext.datasets import checks
+    from mmconvnext import data_checks as checks
     monkeypatch.setattr(checks, 'FULL_PARSE_BYTES', 100)  # as if it were COCO train2017's
     ann = coco / 'annotations' / 'instances_train.json'
     text = ann.read_text()

@@ -1,11 +1,11 @@
-"""Writes numpy<MAJOR>_runner_iter_2.pth beside this script: a training checkpoint of
+"""Writes tests/data/numpy<MAJOR>_runner_iter_2.pth: a training checkpoint of
 mmengine's Runner (a tiny linear model, 2 iterations) whose message hub pickles numpy arrays and
 scalars under the names of the numpy that runs it (numpy 2: ``numpy._core``, numpy 1:
 ``numpy.core``), for tests/test_checkpoint/test_numpy_versions.py. Either file, from the
 environment of tools/setup_env.sh:
 
     pip install --target /tmp/npN 'numpy>=2,<3'     # or 'numpy<2' for the numpy-1 file
-    PYTHONPATH=/tmp/npN .venv/bin/python tests/data/make_numpy_checkpoint.py
+    PYTHONPATH=/tmp/npN .venv/bin/python tests/test_checkpoint/make_numpy_checkpoint.py
 
 The tests build the same Runner with :func:`make_runner` and compare it with these files.
 """
@@ -21,12 +21,12 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data')
 ITERS = 2  # the checkpoint is written after the last one
 
 
 def fixture_path(numpy_major: int) -> str:
-    return os.path.join(HERE, f'numpy{numpy_major}_runner_iter_{ITERS}.pth')
+    return os.path.join(DATA, f'numpy{numpy_major}_runner_iter_{ITERS}.pth')
 
 
 class TinyLinear(BaseModel):

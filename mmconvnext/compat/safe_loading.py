@@ -1,5 +1,9 @@
 """Reading mmengine's own training checkpoints again on torch >= 2.6, as an explicit opt-in.
 
+Needed for torch >= 2.6 with mmengine 0.10 (0.10.7 included); can go when mmengine loads its
+own checkpoints with ``weights_only=True`` and an allow-list. Uses mmengine's public
+``CheckpointLoader.register_scheme``.
+
 mmengine 0.10 reads local checkpoints (resume, ``load_from``, test, inference) with a bare
 ``torch.load``. Since torch 2.6 that means ``weights_only=True``, which refuses the message
 hub that mmengine's Runner itself writes into every training checkpoint.

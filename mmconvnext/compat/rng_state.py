@@ -1,5 +1,10 @@
 """Random number generator states in checkpoints, so that a resumed run goes on exactly as an
-uninterrupted one would (mmengine saves only the seed)."""
+uninterrupted one would.
+
+Needed for mmengine 0.10, whose checkpoints hold only the seed; can go when mmengine saves and
+restores RNG states itself. Repeats CheckpointHook's save condition (``_saves_now``), which
+mmengine 0.10 does not expose.
+"""
 import logging
 import random
 

@@ -1,5 +1,8 @@
 """Files that are always whole: the old one or the complete new one, never a truncated mix.
 
+Needed for mmengine 0.10 (0.10.7 included); can go when mmengine's LocalBackend writes through a
+temporary file and a rename. Reaches into nothing private: a backend under its own name.
+
 mmengine 0.10 writes checkpoints with a plain ``open(path, 'wb')`` and ``last_checkpoint``
 with a plain ``open(path, 'w')``: a process killed in either write leaves a truncated file,
 possibly in place of a good one, which ``--resume`` then reads. :func:`atomic_write` writes a

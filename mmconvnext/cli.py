@@ -1,52 +1,19 @@
-"""What the tools share: the common arguments of tools/train.py and tools/test.py, the config
-they run, the Runner built from it, and the stack's own notices left out of every tool's output."""
+"""What the command-line tools share: the common arguments of tools/train.py and tools/test.py,
+the config they run and the Runner built from it."""
 import argparse
-import logging
 import os
 import os.path as osp
-import re
 import sys
-import warnings
 from typing import Sequence
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmconvnext.apis.fit_to_machine import fit_config_to_machine
-from mmconvnext.datasets.checks import check_data
-from mmconvnext.engine.bf16_boxes import boxes_in_fp32
-from mmconvnext.engine.hooks.safe_loading import use_safe_checkpoint_loading
-
-# Notices of the installed stack about itself, never about the user's config or data.
-# setuptools warns when pkg_resources is imported; mmengine's ``is_installed`` reloads it for
-# every ``mmdet::`` / ``mmseg::`` base of a config, so each reload warns again.
-PKG_RESOURCES_DEPRECATED = r'pkg_resources is deprecated as an API'
-# mmengine's inferencers look up their collate function in the "function" registry under the
-# task's scope; mmdet and mmseg register none there, so mmengine logs a WARNING and falls back
-# to its own registry, which holds the right function (pseudo_collate).
-NO_FUNCTION_REGISTRY = re.compile(
-    r'Failed to search registry with scope "(mmdet|mmseg)" in the "function" registry tree')
-
-
-def quiet_stack_warnings() -> None:
-    """Leave setuptools' deprecation warning about pkg_resources out of this process's output,
-    matched by message and category: every other warning still shows."""
-    warnings.filterwarnings('ignore', message=PKG_RESOURCES_DEPRECATED, category=UserWarning)
-
-
-class NoFunctionRegistryFilter(logging.Filter):
-    """Drops mmengine's log record that mmdet / mmseg have no "function" registry (see
-    ``NO_FUNCTION_REGISTRY``), and only that record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not NO_FUNCTION_REGISTRY.match(record.getMessage())
-
-
-def quiet_function_registry_notice(logger: logging.Logger) -> None:
-    """Add :class:`NoFunctionRegistryFilter` to ``logger`` (an mmengine ``MMLogger``), once."""
-    if not any(isinstance(f, NoFunctionRegistryFilter) for f in logger.filters):
-        logger.addFilter(NoFunctionRegistryFilter())
+from mmconvnext.compat.bf16_boxes import boxes_in_fp32
+from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
+from mmconvnext.compat.safe_loading import use_safe_checkpoint_loading
+from mmconvnext.data_checks import check_data
 
 
 def tool_parser(description: str) -> argparse.ArgumentParser:
@@ -94,10 +61,10 @@ def use_amp(cfg: Config, dtype: str) -> None:
 def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader',
                                                        'val_dataloader')) -> Runner:
     """mmengine's Runner (or the config's ``runner_type``), after fitting the config to the
-    machine (see :func:`mmconvnext.apis.fit_to_machine.fit_config_to_machine`), checking the
-    data of the ``loaders`` it will use (see :func:`mmconvnext.datasets.checks.check_data`),
+    machine (see :func:`mmconvnext.compat.cpu_fallbacks.fit_config_to_machine`), checking the
+    data of the ``loaders`` it will use (see :func:`mmconvnext.data_checks.check_data`),
     and making mmengine's checkpoint loader read its own checkpoints on this torch
-    (:func:`mmconvnext.engine.hooks.safe_loading.use_safe_checkpoint_loading`)."""
+    (:func:`mmconvnext.compat.safe_loading.use_safe_checkpoint_loading`)."""
     use_safe_checkpoint_loading()
     fit_config_to_machine(cfg)
     check_data(cfg, loaders)
@@ -106,7 +73,7 @@ def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader',
 
 def finish(runner: Runner, action: str):
     """``runner.train()`` or ``runner.test()`` (a detector's boxes, nms and RoIAlign in fp32
-    under bf16 mixed precision: :func:`mmconvnext.engine.bf16_boxes.boxes_in_fp32`),
+    under bf16 mixed precision: :func:`mmconvnext.compat.bf16_boxes.boxes_in_fp32`),
     then a clean exit of the process group: all ranks wait for each other and close it, so
     that no rank exits while gloo's threads still serve another (which aborts it: "terminate
     called without an active exception")."""

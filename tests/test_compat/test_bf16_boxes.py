@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmcv.ops import RoIAlign, batched_nms, nms
 
-from mmconvnext.engine.bf16_boxes import boxes_in_fp32
+from mmconvnext.compat.bf16_boxes import boxes_in_fp32
 
 # integer coordinates below 256 are exact in bf16: the same boxes in both dtypes
 BOXES = torch.tensor([[0., 0., 40., 40.], [2., 2., 42., 42.], [60., 60., 100., 90.],

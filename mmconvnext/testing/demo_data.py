@@ -13,12 +13,13 @@ are written twice:
 :func:`make_cls_data` writes a classification set for pretraining the backbone, in the
 ImageNet folder layout (``cls/{train,val}/<class>/*.jpg``, read by mmpretrain's
 CustomDataset): one shape filling most of the image, or none, on the same kind of background.
+:func:`demo_data_cfg` points a config's loaders at a set written here.
 """
 import json
 import os
 import os.path as osp
 import shutil
-from typing import List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -188,3 +189,23 @@ def make_demo_data(root: str, seed: int = 0, num_train: int = 896, num_val: int 
             json.dump(dict(images=images, annotations=annotations, categories=categories), f)
     _mark_complete(root, params)
     return dict(coco=coco, ade=ade)
+
+
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def demo_data_cfg(root, ann_file: Optional[str] = None,
+                  backbone: Optional[str] = None) -> Dict[str, object]:
+    """Dotted config keys -> values that make every loader read the data set at ``root`` (one
+    of the paths :func:`make_demo_data` returns) in the main process, with ``ann_file``, the
+    val / test evaluators read that COCO annotation file, and the backbone start from the
+    checkpoint ``backbone`` (None: random weights). For ``Config.merge_from_dict``, or as
+    ``KEY=VALUE`` items of a tool's ``--cfg-options``."""
+    cfg = {'model.backbone.init_cfg':
+           dict(type='Pretrained', checkpoint=backbone) if backbone else None}
+    for loader in LOADERS:
+        cfg.update({f'{loader}.dataset.data_root': f'{root}/', f'{loader}.num_workers': 0,
+                    f'{loader}.persistent_workers': False})
+    if ann_file:
+        cfg.update({'val_evaluator.ann_file': ann_file, 'test_evaluator.ann_file': ann_file})
+    return cfg

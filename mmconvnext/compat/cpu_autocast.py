@@ -1,11 +1,15 @@
-"""Mixed precision where mmengine's AmpOptimWrapper refuses to run (it asserts a GPU)."""
+"""Mixed precision where mmengine's AmpOptimWrapper refuses to run.
+
+Needed for mmengine 0.10, whose AmpOptimWrapper asserts a GPU (or NPU, MLU, MUSA); can go when
+it runs autocast on CPU. Uses only mmengine's public OptimWrapper.
+"""
 from contextlib import contextmanager
 
 import torch
 import torch.nn as nn
 from mmengine.optim import OptimWrapper
 
-from mmconvnext.engine.bf16_boxes import boxes_in_fp32
+from .bf16_boxes import boxes_in_fp32
 from mmconvnext.registry import OPTIM_WRAPPERS
 
 
@@ -17,7 +21,7 @@ class CPUAutocastOptimWrapper(OptimWrapper):
     ``AmpOptimWrapper`` with ``dtype='bfloat16'``. bf16 keeps fp32's exponent range, so no
     loss scaling is needed. A detector's boxes stay fp32 meanwhile, and mmcv's nms and
     RoIAlign, which have no bf16 kernels, compute in fp32
-    (:func:`mmconvnext.engine.bf16_boxes.boxes_in_fp32`).
+    (:func:`mmconvnext.compat.bf16_boxes.boxes_in_fp32`).
     """
 
     def __init__(self, dtype: str = 'bfloat16', **kwargs):

@@ -1,18 +1,23 @@
-"""mmengine's CheckpointHook with every file it writes always whole."""
+"""mmengine's CheckpointHook with every file it writes always whole.
+
+Needed for mmengine 0.10 (see :mod:`.atomic_files`); reaches into ``runner._work_dir`` and
+CheckpointHook's ``_save_checkpoint_with_step`` (mmengine 0.10's names), to redirect its plain
+write of ``last_checkpoint``. Can go with :mod:`.atomic_files`.
+"""
 import os.path as osp
 import tempfile
 
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
-from mmconvnext.engine.atomic_files import ATOMIC_BACKEND, atomic_write
+from .atomic_files import ATOMIC_BACKEND, atomic_write
 from mmconvnext.registry import HOOKS
 
 
 @HOOKS.register_module()
 class AtomicCheckpointHook(CheckpointHook):
     """``CheckpointHook`` (same arguments) whose checkpoints and ``last_checkpoint`` are
-    written atomically (:mod:`mmconvnext.engine.atomic_files`): a process killed while saving
+    written atomically (:mod:`mmconvnext.compat.atomic_files`): a process killed while saving
     leaves the previous checkpoint and the ``last_checkpoint`` that names it, so ``--resume``
     resumes from there. Local work dirs only, unless ``backend_args`` names another backend.
 

@@ -1,17 +1,11 @@
-"""Timing for the benchmarks, on CPU and GPU alike."""
+"""Timing for the benchmark scripts beside it, on CPU and GPU alike."""
 import time
-from typing import Callable, Optional, Tuple
+from typing import Callable, Tuple
 
 import torch
 
+# ``--amp`` of the benchmarks (argparse checks the choice) -> the autocast dtype; None: fp32
 AMP_DTYPES = {None: None, 'fp16': torch.float16, 'bf16': torch.bfloat16}
-
-
-def amp_dtype(name: Optional[str]) -> Optional[torch.dtype]:
-    """``--amp`` of the benchmarks: None (fp32), 'fp16' or 'bf16' -> the autocast dtype."""
-    if name not in AMP_DTYPES:
-        raise ValueError(f'--amp takes fp16 or bf16, got {name!r}')
-    return AMP_DTYPES[name]
 
 
 def time_ms(fn: Callable[[], object], device: str) -> float:

@@ -1,4 +1,4 @@
-"""The CPU fallbacks of mmconvnext.apis.fit_to_machine.fit_config_to_machine."""
+"""The CPU fallbacks of mmconvnext.compat.cpu_fallbacks.fit_config_to_machine."""
 import pytest
 import torch
 import torch.nn as nn
@@ -6,9 +6,9 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 import mmconvnext  # noqa: F401
-from mmconvnext.apis import fit_to_machine
-from mmconvnext.apis.fit_to_machine import fit_config_to_machine
-from mmconvnext.engine import CPUAutocastOptimWrapper
+from mmconvnext.compat import cpu_fallbacks
+from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
+from mmconvnext.compat import CPUAutocastOptimWrapper
 
 pytestmark = pytest.mark.skipif(torch.cuda.is_available(), reason='CPU fallbacks')
 
@@ -30,7 +30,7 @@ def test_amp_becomes_fp32_and_syncbn_becomes_bn():
 
 
 def test_bf16_amp_becomes_cpu_autocast(monkeypatch):
-    monkeypatch.setattr(fit_to_machine, 'cpu_has_fast_bf16', lambda: True)
+    monkeypatch.setattr(cpu_fallbacks, 'cpu_has_fast_bf16', lambda: True)
     cfg = config(dtype='bfloat16')
     fit_config_to_machine(cfg)
     model = nn.Linear(4, 3)
@@ -47,10 +47,10 @@ def test_bf16_amp_becomes_cpu_autocast(monkeypatch):
 def test_bf16_amp_becomes_fp32_where_the_cpu_has_no_fast_bf16(monkeypatch):
     """Without oneDNN's bf16 kernels (AVX-512 or AMX) a bf16 convolution runs a reference path
     dozens of times slower than fp32: the recipe trains in fp32 and the log says why."""
-    assert fit_to_machine.cpu_has_fast_bf16() is torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    monkeypatch.setattr(fit_to_machine, 'cpu_has_fast_bf16', lambda: False)
+    assert cpu_fallbacks.cpu_has_fast_bf16() is torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    monkeypatch.setattr(cpu_fallbacks, 'cpu_has_fast_bf16', lambda: False)
     logged = []
-    monkeypatch.setattr(fit_to_machine, 'print_log', lambda msg, **kwargs: logged.append(msg))
+    monkeypatch.setattr(cpu_fallbacks, 'print_log', lambda msg, **kwargs: logged.append(msg))
     cfg = config(dtype='bfloat16')
     fit_config_to_machine(cfg)
     assert dict(cfg.optim_wrapper) == dict(type='OptimWrapper',

@@ -1,5 +1,10 @@
 """Running a GPU recipe unchanged on a machine without a GPU: :func:`fit_config_to_machine`,
-called by ``tools/train.py`` and ``tools/test.py`` on the config they run."""
+called by ``tools/train.py`` and ``tools/test.py`` on the config they run.
+
+Needed for mmengine 0.10 (AmpOptimWrapper asserts a GPU; ``init_dist`` calls
+``torch.cuda.set_device``) and for what runs on GPUs only in torch (NCCL, SyncBatchNorm): the
+last two stay as long as the recipes ask for them. Changes the config, nothing else.
+"""
 import os
 
 import torch
@@ -31,7 +36,7 @@ def fit_config_to_machine(cfg) -> None:
     """Let a GPU recipe run unchanged on a machine without one (in place; no-op with CUDA).
 
     - mmengine's AmpOptimWrapper asserts a GPU: use the fp32 OptimWrapper, or bf16 autocast
-      (:class:`mmconvnext.engine.CPUAutocastOptimWrapper`) where the config asks for
+      (:class:`mmconvnext.compat.CPUAutocastOptimWrapper`) where the config asks for
       ``dtype='bfloat16'`` and the CPU has fast bf16 kernels (:func:`cpu_has_fast_bf16`);
     - NCCL needs GPUs: distributed runs use gloo, and mmengine's own ``init_dist`` (which
       calls ``torch.cuda.set_device``) is bypassed by initialising the process group here;

@@ -39,3 +39,32 @@ def test_import_changes_nothing_but_registries():
     after['backends'] = {k: v for k, v in after['backends'].items() if k not in new_backends}
     assert after == before
     assert result['registered'] == {'ConvNeXt': True}
+
+
+def test_registered_names_and_what_import_loads():
+    """The registered type names configs use resolve from the stack's root registries, and
+    ``import mmconvnext`` loads the plugin only, not the tools' or tests' modules."""
+    probe = r"""
+import json, sys
+import mmconvnext
+from mmengine.registry import HOOKS, MODELS, OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS
+names = dict(MODELS=['ConvNeXt'], OPTIM_WRAPPER_CONSTRUCTORS=[
+    'LearningRateDecayOptimizerConstructor'], OPTIM_WRAPPERS=['CPUAutocastOptimWrapper'],
+    HOOKS=['AtomicCheckpointHook', 'RNGStateHook', 'SafeCheckpointLoadingHook'])
+found = {f'mmconvnext.{n}': globals()[r].get(f'mmconvnext.{n}').__module__
+         for r, ns in names.items() for n in ns}
+print(json.dumps(dict(found=found, loaded=sorted(m for m in sys.modules
+                                                 if m.startswith('mmconvnext.')))))
+"""
+    out = subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True,
+                         check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result['found'] == {
+        'mmconvnext.ConvNeXt': 'mmconvnext.models.backbones.convnext',
+        'mmconvnext.LearningRateDecayOptimizerConstructor': 'mmconvnext.optim.layer_decay',
+        'mmconvnext.CPUAutocastOptimWrapper': 'mmconvnext.compat.cpu_autocast',
+        'mmconvnext.AtomicCheckpointHook': 'mmconvnext.compat.atomic_checkpoint',
+        'mmconvnext.RNGStateHook': 'mmconvnext.compat.rng_state',
+        'mmconvnext.SafeCheckpointLoadingHook': 'mmconvnext.compat.safe_loading'}
+    loaded = {m.split('.')[1] for m in result['loaded']}
+    assert not loaded & {'cli', 'testing', 'data_checks', 'analysis', 'apis'}, loaded

@@ -1,1 +1,0 @@
-"""Data checks for the tools (:mod:`.checks`)."""
