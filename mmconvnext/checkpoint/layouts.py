@@ -94,6 +94,19 @@ def from_transformers(state_dict: StateDict) -> Converted:
     ] + [(p + rf'hidden_states_norms\.stage{k + 1}\.', f'norm{k}.') for k in range(4)])
 
 
+def from_transformers_dinov3(state_dict: StateDict) -> Converted:
+    """Hugging Face ``DINOv3ConvNextModel`` / ``DINOv3ConvNextBackbone`` (transformers >= 4.56):
+    stages.N.{downsample_layers.{0,1}, layers.M.{depthwise_conv, layer_norm, pointwise_conv1,
+    pointwise_conv2, gamma}}; the final ``layer_norm.*`` is dropped."""
+    return _rename(state_dict, [
+        (r'stages\.(\d)\.downsample_layers\.(\d)\.', r'downsample_layers.\1.\2.'),
+        (r'stages\.(\d)\.layers\.(\d+)\.depthwise_conv\.', r'stages.\1.\2.dwconv.'),
+        (r'stages\.(\d)\.layers\.(\d+)\.layer_norm\.', r'stages.\1.\2.norm.'),
+        (r'stages\.(\d)\.layers\.(\d+)\.pointwise_conv(\d)\.', r'stages.\1.\2.pwconv\3.'),
+        (r'stages\.(\d)\.layers\.(\d+)\.gamma$', r'stages.\1.\2.gamma'),
+    ])
+
+
 def from_fcmae(state_dict: StateDict) -> Converted:
     """ConvNeXt V2's FCMAE pretraining checkpoints: the sparse encoder under ``encoder.``
     (MinkowskiEngine modules: ``*.kernel`` weights of shape (k*k, C) for depthwise and
@@ -146,6 +159,10 @@ LAYOUTS: Dict[str, Tuple[Callable[[List[str]], bool], Callable[[StateDict], Conv
     'timm': (lambda keys: any(k.startswith('stem.0.') for k in keys), from_timm),
     'transformers': (lambda keys: any('embeddings.patch_embeddings.' in k for k in keys),
                      from_transformers),
+    # before mmpretrain, whose '.depthwise_conv.' its blocks share
+    'transformers_dinov3': (
+        lambda keys: any(re.match(r'stages\.\d\.(downsample_layers|layers)\.', k) for k in keys),
+        from_transformers_dinov3),
     'mmpretrain': (lambda keys: any('.depthwise_conv.' in k for k in keys), from_mmpretrain),
     'mmengine': (lambda keys: any(k.startswith('backbone.downsample_layers.') for k in keys),
                  from_mmengine),

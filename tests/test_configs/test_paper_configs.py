@@ -51,6 +51,11 @@ SEGMENTATION = {  # file: (arch, weights, crop, drop path, lr, num_layers, amp)
     'upernet/convnext_v2_h_in22k_640_160k_ade20k.py': ('huge', 'v2-22k', 640, 0.4, 1e-4, 12,
                                                        False),
 }
+DINOV3 = (  # their ImageNet twin with DINOv3's weights (tests/test_checkpoint/test_dinov3.py)
+    'mask_rcnn/convnext_t_dinov3_3x.py',
+    'cascade_mask_rcnn/convnext_t_dinov3_3x.py',
+    'upernet/convnext_t_dinov3_512_160k_ade20k.py',
+)
 V2_WEIGHTS = {  # the official ConvNeXt V2 files the V2 configs start from
     'v2-1k': 'im1k/convnextv2_{}_1k_224_ema.pt',
     'v2-22k': 'im22k/convnextv2_{}_22k_{}_ema.pt',
@@ -60,7 +65,8 @@ V2_WEIGHTS = {  # the official ConvNeXt V2 files the V2 configs start from
 def test_tables_list_exactly_the_config_files():
     files = {str(p.relative_to(ROOT)) for d in ('mask_rcnn', 'cascade_mask_rcnn', 'upernet')
              for p in (ROOT / 'configs' / d).glob('*.py')}
-    assert files == {f'configs/{f}' for f in (*DETECTION, *V2_DETECTION, *SEGMENTATION)}
+    assert files == {f'configs/{f}' for f in (*DETECTION, *V2_DETECTION, *SEGMENTATION,
+                                              *DINOV3)}
     # the paper's numbers: one metafile.yml per folder (mim's format), listing every config
     listed = set()
     for folder in ('mask_rcnn', 'cascade_mask_rcnn', 'upernet'):
@@ -216,7 +222,7 @@ def test_every_config_builds_and_matches_the_paper_params_and_flops(tmp_path):
                              str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     rows = json.loads(out.read_text())
-    assert len(rows) == len(DETECTION) + len(V2_DETECTION) + len(SEGMENTATION)
+    assert len(rows) == len(DETECTION) + len(V2_DETECTION) + len(SEGMENTATION) + len(DINOV3)
     for row in rows:
         # the V2 paper gives no parameter counts for its COCO models
         assert (row['paper_params'] is None) == (row['config'] in {
