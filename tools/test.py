@@ -7,7 +7,8 @@ import os.path as osp
 
 from mmengine.config import ConfigDict
 
-from mmconvnext.cli import build_runner, finish, load_config, tool_parser
+from mmconvnext.cli import (build_runner, finish, load_config, load_weights_strictly,
+                            stop_with_launcher, tool_parser)
 from mmconvnext.compat.stack_notices import quiet_stack_warnings
 
 
@@ -63,7 +64,11 @@ def main():
     if args.tta:
         enable_tta(cfg, args.config)
     enable_outputs(cfg, args)
-    finish(build_runner(cfg, loaders=('test_dataloader', )), 'test')
+    if args.launcher != 'none':
+        stop_with_launcher()
+    runner = build_runner(cfg, loaders=('test_dataloader', ))
+    load_weights_strictly(runner, args.checkpoint)
+    finish(runner, 'test')
 
 
 if __name__ == '__main__':

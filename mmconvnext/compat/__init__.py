@@ -5,7 +5,7 @@ config or a program asks for it.
 
 module             needed for (the versions setup.py allows)      reaches into
 atomic_files       mmengine 0.10 writes files with a plain open()  public backend registry
-atomic_checkpoint  mmengine 0.10 CheckpointHook, same reason       runner._work_dir
+atomic_checkpoint  mmengine 0.10 CheckpointHook: write, rotation   runner._work_dir
 rng_state          mmengine 0.10 checkpoints hold only the seed    CheckpointHook's save rule
 safe_loading       torch >= 2.6 under mmengine 0.10's torch.load   public loader registry
 bf16_boxes         mmcv 2.1 ops, mmdet 3.3 priors under bf16       mock.patch of mmcv, mmdet

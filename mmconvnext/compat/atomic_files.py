@@ -12,11 +12,15 @@ its own name (``backend='mmconvnext_atomic'``): mmengine's ``local`` backend is 
 and :class:`mmconvnext.AtomicCheckpointHook` asks for this one.
 """
 import os
+import shutil
 import tempfile
+from contextlib import contextmanager
+from typing import List
 
 from mmengine.fileio import LocalBackend, register_backend
 
 ATOMIC_BACKEND = 'mmconvnext_atomic'
+TMP_SUFFIX = '.tmp'  # of the temporary files: '.<target name>.<random>.tmp'
 
 
 def atomic_write(path, data: bytes) -> None:
@@ -25,7 +29,7 @@ def atomic_write(path, data: bytes) -> None:
     path = os.fspath(path)
     folder = os.path.dirname(path) or '.'
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{os.path.basename(path)}.', suffix='.tmp')
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{os.path.basename(path)}.', suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
@@ -41,14 +45,56 @@ def atomic_write(path, data: bytes) -> None:
         raise
 
 
+def remove_leftovers(folder) -> List[str]:
+    """Remove the temporary files that writes killed midway left in ``folder``; return their
+    names. Call it only where no write can be under way (the work dir's lock is held)."""
+    removed = []
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if name.startswith('.') and name.endswith(TMP_SUFFIX) and \
+                os.path.isfile(os.path.join(folder, name)):
+            os.remove(os.path.join(folder, name))
+            removed.append(name)
+    return removed
+
+
 class AtomicLocalBackend(LocalBackend):
-    """mmengine's local file backend with atomic writes (:func:`atomic_write`)."""
+    """mmengine's local file backend with atomic writes (:func:`atomic_write`), and removals
+    that can wait until new files are in place (:meth:`removals_deferred`)."""
+
+    _deferred = None  # paths whose removal waits, inside removals_deferred()
 
     def put(self, obj: bytes, filepath) -> None:
         atomic_write(filepath, obj)
 
     def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
         atomic_write(filepath, obj.encode(encoding))
+
+    def remove(self, filepath) -> None:
+        if self._deferred is None:
+            super().remove(filepath)
+        else:
+            self._deferred.append(filepath)
+
+    def rmtree(self, dir_path) -> None:
+        if self._deferred is None:
+            super().rmtree(dir_path)
+        else:
+            self._deferred.append(dir_path)
+
+    @contextmanager
+    def removals_deferred(self):
+        """Within, ``remove`` and ``rmtree`` only note their paths; they are removed when the
+        block has run to its end, never if it raised (or the process was killed)."""
+        self._deferred = deferred = []
+        try:
+            yield
+        finally:
+            self._deferred = None
+        for path in deferred:
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            elif os.path.exists(path):
+                os.remove(path)
 
 
 register_backend(ATOMIC_BACKEND, AtomicLocalBackend)

@@ -62,13 +62,20 @@ def toy_run(work_dir, *args):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize('max_keep', [-1, 1])
 @pytest.mark.parametrize('kill_at_fsync, killed_in', [(3, 'iter_4.pth'),
                                                       (4, 'last_checkpoint')])
-def test_run_killed_inside_a_checkpoint_write_resumes(tmp_path, kill_at_fsync, killed_in):
+def test_run_killed_inside_a_checkpoint_write_resumes(tmp_path, kill_at_fsync, killed_in,
+                                                      max_keep):
     # the hook's writes in a run of 6 iterations saving every 2, each ending in one fsync:
-    # iter_2.pth, last_checkpoint, iter_4.pth, last_checkpoint, ...; SIGKILL inside the N-th
-    killed = toy_run(tmp_path, '6', '--kill-at-fsync', str(kill_at_fsync))
+    # iter_2.pth, last_checkpoint, iter_4.pth, last_checkpoint, ...; SIGKILL inside the N-th.
+    # With max_keep_ckpts=1, iter_2.pth goes only once iter_4.pth and last_checkpoint are whole
+    keep = ('--max-keep-ckpts', str(max_keep))
+    killed = toy_run(tmp_path, '6', '--kill-at-fsync', str(kill_at_fsync), *keep)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    leftovers = sorted(n for n in os.listdir(tmp_path) if n.startswith('.'))
+    assert leftovers and all(n.startswith(('.iter_4.pth.', '.last_checkpoint.'))
+                             for n in leftovers), leftovers
     # last_checkpoint is whole and names a whole checkpoint: the one before the kill
     assert (tmp_path / 'last_checkpoint').read_text().endswith('iter_2.pth')
     assert load_checkpoint_file(tmp_path / 'iter_2.pth')['meta']['iter'] == 2
@@ -76,8 +83,13 @@ def test_run_killed_inside_a_checkpoint_write_resumes(tmp_path, kill_at_fsync, k
         assert not (tmp_path / 'iter_4.pth').exists()
     else:
         assert load_checkpoint_file(tmp_path / 'iter_4.pth')['meta']['iter'] == 4
-    resumed = toy_run(tmp_path, '6', '--resume')
+    resumed = toy_run(tmp_path, '6', '--resume', *keep)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert 'resumed' in resumed.stdout + resumed.stderr
+    log = resumed.stdout + resumed.stderr
+    assert 'resumed' in log and f'removed what a killed save left: {leftovers}' in log
     assert (tmp_path / 'last_checkpoint').read_text().endswith('iter_6.pth')
     assert load_checkpoint_file(tmp_path / 'iter_6.pth')['meta']['iter'] == 6
+    checkpoints = sorted(n for n in os.listdir(tmp_path) if n.endswith('.pth'))
+    assert checkpoints == (['iter_6.pth'] if max_keep == 1 else
+                           ['iter_2.pth', 'iter_4.pth', 'iter_6.pth'])
+    assert not [n for n in os.listdir(tmp_path) if n.startswith('.')]

@@ -2,7 +2,7 @@
 hooks, for the checkpoint / resume tests; run as a script, it trains one (optionally killed
 inside its N-th fsync, i.e. inside an atomic write):
 
-    python toy_runner.py WORK_DIR MAX_ITERS [--resume] [--kill-at-fsync N]
+    python toy_runner.py WORK_DIR MAX_ITERS [--resume] [--kill-at-fsync N] [--max-keep-ckpts K]
 """
 import argparse
 import os
@@ -41,7 +41,7 @@ class ToyData(Dataset):
         return dict(inputs=torch.randn(3, 32, 32, generator=gen), labels=i % 2)
 
 
-def make_runner(work_dir, max_iters, resume=False):
+def make_runner(work_dir, max_iters, resume=False, max_keep_ckpts=-1):
     torch.manual_seed(0)  # the model is built here, before the Runner seeds
     return Runner(
         model=ToyClassifier(),
@@ -58,7 +58,7 @@ def make_runner(work_dir, max_iters, resume=False):
         param_scheduler=dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
                              end=4),
         default_hooks=dict(checkpoint=dict(type='mmconvnext.AtomicCheckpointHook', interval=2,
-                                           by_epoch=False)),
+                                           by_epoch=False, max_keep_ckpts=max_keep_ckpts)),
         custom_hooks=[dict(type='mmconvnext.SafeCheckpointLoadingHook')],
         randomness=dict(seed=0),
         resume=resume,
@@ -71,6 +71,7 @@ def main():
     parser.add_argument('max_iters', type=int)
     parser.add_argument('--resume', action='store_true')
     parser.add_argument('--kill-at-fsync', type=int, default=0)
+    parser.add_argument('--max-keep-ckpts', type=int, default=-1)
     args = parser.parse_args()
     if args.kill_at_fsync:
         fsync, calls = os.fsync, []
@@ -82,7 +83,7 @@ def main():
             fsync(fd)
 
         os.fsync = killing_fsync
-    make_runner(args.work_dir, args.max_iters, resume=args.resume).train()
+    make_runner(args.work_dir, args.max_iters, args.resume, args.max_keep_ckpts).train()
 
 
 if __name__ == '__main__':

@@ -13,23 +13,11 @@ from mmengine.registry import DATASETS, init_default_scope
 
 import mmconvnext  # noqa: F401
 from mmconvnext.data_checks import DataError, check_data, check_dataset
-from mmconvnext.testing.demo_data import demo_data_cfg, make_cls_data, make_demo_data
+from mmconvnext.testing.demo_data import demo_data_cfg, make_cls_data
 from tool_runs import ROOT, cfg_options, tool_env
 
 DETECTOR = ROOT / 'configs/demo/mask_rcnn_convnext_t_shapes.py'
 SEGMENTER = ROOT / 'configs/demo/upernet_convnext_t_shapes.py'
-
-
-@pytest.fixture(scope='module')
-def demo(tmp_path_factory):
-    return make_demo_data(str(tmp_path_factory.mktemp('demo')), seed=5, num_train=2,
-                          num_val=1)
-
-
-@pytest.fixture
-def coco(demo, tmp_path):
-    """A writable copy of the demo COCO set."""
-    return Path(shutil.copytree(demo['coco'], tmp_path / 'coco'))
 
 
 def with_root(config, root):
@@ -134,17 +122,24 @@ def test_wrapped_datasets_are_checked_through(tmp_path):
         check_dataset(wrapped, 'val')
 
 
-def test_train_tool_refuses_bad_data_before_it_starts(coco, tmp_path):
-    (coco / 'annotations' / 'instances_train.json').write_text('{"images": [')
+@pytest.mark.parametrize('broken', ['annotation file', 'image'])
+def test_train_tool_refuses_bad_data_before_it_starts(coco, tmp_path, broken):
+    if broken == 'image':  # cut short: decodes with a grey region, no error of the stack's
+        image = coco / 'train' / 'train_0001.jpg'
+        image.write_bytes(image.read_bytes()[:image.stat().st_size // 2])
+    else:
+        (coco / 'annotations' / 'instances_train.json').write_text('{"images": [')
     work = tmp_path / 'work'
     result = subprocess.run(
         [sys.executable, 'tools/train.py', str(DETECTOR), '--work-dir', str(work),
          '--cfg-options', *cfg_options(demo_data_cfg(coco))],
         cwd=ROOT, capture_output=True, text=True, timeout=300, env=tool_env())
     assert result.returncode != 0
-    assert 'DataError: train_dataloader: annotation file' in result.stderr
-    assert 'instances_train.json\' is not JSON' in result.stderr
-    assert not work.exists()  # nothing written
+    assert {'image': f"DataError: train_dataloader: image '{coco}/train/train_0001.jpg' (image "
+            "id 2 in", 'annotation file': "instances_train.json' is not JSON"}[broken] \
+        in result.stderr, result.stderr[-2000:]
+    # no log, no checkpoint: at most the work dir's lock (tools/train.py takes it first)
+    assert sorted(p.name for p in work.rglob('*')) in ([], ['.lock'])
 
 
 def write_as(path, image):

@@ -368,6 +368,21 @@ def test_torch_compile_full_graph_same_outputs():
     assert model.stages[0][0].pwconv1.weight.grad is not None
 
 
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(out_indices='0,1'), "out_indices must be an int or a sequence of ints, got '0,1'"),
+    (dict(out_indices=(0, 1.0)), 'out_indices must be an int or a sequence of ints, got (0, 1.0)'),
+    (dict(drop_path_rate='0.4'), "drop_path_rate must be float, got '0.4' (str)"),
+    (dict(layer_scale_init_value=None), 'layer_scale_init_value must be float, got None'),
+    (dict(frozen_stages='1'), "frozen_stages must be int, got '1' (str)"),
+    (dict(in_channels=3.0), 'in_channels must be int, got 3.0 (float)'),
+])
+def test_arguments_of_the_wrong_type_are_named(kwargs, message):
+    """A number written as a string in a config: a TypeError naming the argument."""
+    with pytest.raises(TypeError) as err:
+        ConvNeXt(SMALL, **kwargs)
+    assert str(err.value).startswith('ConvNeXt argument ' + message)
+
+
 @pytest.mark.parametrize('shape', [(1, 4, 32, 32), (1, 1, 32, 32), (3, 32, 32)])
 def test_input_of_other_channels_or_rank_is_refused(shape):
     with pytest.raises(ValueError) as err:

@@ -225,6 +225,9 @@ class ConvNeXt(BaseModule):
                  use_grn: bool = False,
                  gap_before_final_norm: bool = False):
         super().__init__(init_cfg=init_cfg)
+        _check_numbers(in_channels=(in_channels, int), frozen_stages=(frozen_stages, int),
+                       drop_path_rate=(drop_path_rate, float),
+                       layer_scale_init_value=(layer_scale_init_value, float))
         self.depths, self.dims = _parse_arch(arch)
         self.out_indices = _parse_out_indices(out_indices)
         eps = _parse_mmpretrain_options(stem_patch_size, norm_cfg, act_cfg, linear_pw_conv,
@@ -433,9 +436,22 @@ def _parse_mmpretrain_options(stem_patch_size, norm_cfg, act_cfg, linear_pw_conv
     return float(norm_cfg.get('eps', 1e-6))
 
 
+def _check_numbers(**args) -> None:
+    """Raise TypeError naming the argument whose value is not a number of its kind
+    (name=(value, int or float); float takes ints too), e.g. a number given as a string."""
+    for name, (value, kind) in args.items():
+        if not isinstance(value, (int, float) if kind is float else int):
+            raise TypeError(f'ConvNeXt argument {name} must be {kind.__name__}, got '
+                            f'{value!r} ({type(value).__name__})')
+
+
 def _parse_out_indices(out_indices) -> Tuple[int, ...]:
     if isinstance(out_indices, int):
         out_indices = [out_indices]
+    if isinstance(out_indices, (str, bytes)) or not isinstance(out_indices, Sequence) or \
+            not all(isinstance(i, int) for i in out_indices):
+        raise TypeError('ConvNeXt argument out_indices must be an int or a sequence of ints, '
+                        f'got {out_indices!r}')
     result = []
     for i in out_indices:
         if not -NUM_STAGES <= i < NUM_STAGES:

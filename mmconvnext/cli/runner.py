@@ -1,19 +1,27 @@
-"""What the command-line tools share: the common arguments of tools/train.py and tools/test.py,
-the config they run and the Runner built from it."""
+"""The common arguments of tools/train.py and tools/test.py, the config they run and the Runner
+built from it."""
 import argparse
+import difflib
+import inspect
 import os
 import os.path as osp
 import sys
 from typing import Sequence
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmconvnext.compat.bf16_boxes import boxes_in_fp32
 from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
 from mmconvnext.compat.safe_loading import use_safe_checkpoint_loading
+from mmconvnext.checkpoint import CheckpointError
 from mmconvnext.data_checks import check_data
+
+# Top-level keys a config may hold besides mmengine Runner's arguments
+TOOL_KEYS = ('runner_type', 'model_wrapper_cfg', 'find_unused_parameters', 'tta_model',
+             'tta_pipeline', 'auto_scale_lr', 'custom_imports')
 
 
 def tool_parser(description: str) -> argparse.ArgumentParser:
@@ -27,6 +35,9 @@ def tool_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--data-check', choices=['full', 'paths', 'off'], default='full',
+                        help='before the run: open every image and annotation (full), check '
+                        'that the files and folders exist (paths), or nothing (off)')
     return parser
 
 
@@ -39,7 +50,20 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.data_check = args.data_check
+    warn_misspelled_keys(cfg)
     return cfg
+
+
+def warn_misspelled_keys(cfg: Config) -> None:
+    """Warn about a top-level key that looks like a misspelled Runner key (``trian_cfg``):
+    mmengine ignores it. Helper variables of configs (``data_root``, ...) resemble none."""
+    known = set(inspect.signature(Runner.__init__).parameters) | set(TOOL_KEYS) | {'data_check'}
+    for key in cfg.keys():
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+        if key not in known and close:
+            print_log(f'config key {key!r} is not one the Runner reads: did you mean '
+                      f'{close[0]!r}? It is ignored.', logger='current', level=30)
 
 
 def use_amp(cfg: Config, dtype: str) -> None:
@@ -67,8 +91,29 @@ def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader',
     (:func:`mmconvnext.compat.safe_loading.use_safe_checkpoint_loading`)."""
     use_safe_checkpoint_loading()
     fit_config_to_machine(cfg)
-    check_data(cfg, loaders)
+    check_data(cfg, loaders, level=cfg.pop('data_check', 'full'))
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+
+
+def load_weights_strictly(runner: Runner, checkpoint: str) -> None:
+    """Load every weight of ``checkpoint`` into the runner's model, strictly: a checkpoint of
+    another model is an error naming the missing and unexpected keys, not a score of 0."""
+    try:
+        runner.load_checkpoint(checkpoint, strict=True)
+    except RuntimeError as err:
+        keys, shapes = [], []
+        for line in str(err).splitlines():
+            kind, _, names = line.partition(' in source state_dict: ')
+            if names:
+                names = names.split(', ')
+                keys.append(f'{len(names)} {kind}: {", ".join(names[:4])}'
+                            + (', ...' if len(names) > 4 else ''))
+            elif line.strip().startswith('size mismatch'):
+                shapes.append(line.strip())
+        if shapes:
+            keys.append(f'{len(shapes)} size mismatches, e.g. {shapes[0]}')
+        raise CheckpointError(f'{checkpoint} does not fit the model of this config: '
+                              + '; '.join(keys or [str(err)])) from None
 
 
 def finish(runner: Runner, action: str):
