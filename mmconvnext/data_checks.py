@@ -27,7 +27,7 @@ folder exist, and an annotation file is COCO JSON listing images. ``'off'``: not
   error; so is a validation set whose maps label no pixel with a class (mIoU nan).
 
 A DataError names the file, the image and the value, and counts the faults of its set. In a
-distributed run only rank 0 reads the data; the other ranks check the paths.
+distributed run the tools read the data on global rank 0 only; the other ranks check the paths.
 
 What the stack does unasked stays as it is: ``LoadImageFromFile`` (color_type 'color', the
 default of our configs) reads 1-channel and 4-channel images as 3-channel BGR.
@@ -89,7 +89,7 @@ def check_data(cfg, loaders: Iterable[str] = ('train_dataloader', 'val_dataloade
     loaders = [loader for loader in loaders if cfg.get(loader)]
     for loader in loaders:  # all paths first: a wrong one is found in seconds
         check_dataset(cfg[loader]['dataset'], loader)
-    if level != 'full' or _rank() != 0:
+    if level != 'full':
         return
     checked = []
     for loader in loaders:
@@ -633,11 +633,6 @@ def _needs_labels(cfg, loader: str) -> bool:
     evaluator = cfg.get(loader.replace('_dataloader', '_evaluator'))
     evaluators = evaluator if isinstance(evaluator, (list, tuple)) else [evaluator]
     return not all(isinstance(e, dict) and e.get('format_only') for e in evaluators)
-
-
-def _rank() -> int:
-    """This process's global rank in a distributed run (torchrun, slurm), else 0."""
-    return int(os.environ.get('RANK', os.environ.get('SLURM_PROCID', 0)) or 0)
 
 
 def _cores() -> int:

@@ -66,7 +66,7 @@ def main():
     enable_outputs(cfg, args)
     if args.launcher != 'none':
         stop_with_launcher()
-    runner = build_runner(cfg, loaders=('test_dataloader', ))
+    runner = build_runner(cfg, loaders=('test_dataloader', ), data_check=args.data_check)
     load_weights_strictly(runner, args.checkpoint)
     finish(runner, 'test')
 

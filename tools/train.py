@@ -3,10 +3,8 @@
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp [fp16|bf16]] ...
     tools/dist_train.sh CONFIG GPUS [...]     (torchrun; CPU processes where there is no GPU)
 """
-import os
-
-from mmconvnext.cli import (build_runner, finish, load_config, lock_work_dir, resume_source,
-                            stop_with_launcher, tool_parser, use_amp)
+from mmconvnext.cli import (build_runner, finish, global_rank, load_config, lock_work_dir,
+                            resume_source, stop_with_launcher, tool_parser, use_amp)
 from mmconvnext.compat.stack_notices import quiet_stack_warnings
 
 
@@ -35,13 +33,12 @@ def main():
         cfg.auto_scale_lr.enable = True
     if args.launcher != 'none':
         stop_with_launcher()
-    rank = os.environ.get('SLURM_PROCID' if args.launcher == 'slurm' else 'RANK', '0')
-    if rank == '0':  # global rank 0: the other processes and nodes of this run start as usual
+    if global_rank(args.launcher) == 0:  # the other processes and nodes start as usual
         lock_work_dir(cfg.work_dir)
     if args.resume:
         cfg.resume = True
         cfg.load_from = resume_source(cfg.work_dir) if args.resume == 'auto' else args.resume
-    finish(build_runner(cfg), 'train')
+    finish(build_runner(cfg, data_check=args.data_check), 'train')
 
 
 if __name__ == '__main__':

@@ -1,9 +1,17 @@
-"""Processes started by a launcher (torchrun, srun) end with it."""
+"""Processes started by a launcher (torchrun, srun): their global rank, and their end with it."""
 import os
 import signal
 import sys
 import threading
 import time
+
+
+def global_rank(launcher: str) -> int:
+    """This process's global rank under ``--launcher`` before the process group exists: srun's
+    SLURM_PROCID, torchrun's RANK; 0 without a launcher."""
+    if launcher == 'none':
+        return 0
+    return int(os.environ.get('SLURM_PROCID' if launcher == 'slurm' else 'RANK', 0))
 
 
 def stop_with_launcher(interval_s: float = 1.0) -> None:

@@ -18,6 +18,7 @@ from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
 from mmconvnext.compat.safe_loading import use_safe_checkpoint_loading
 from mmconvnext.checkpoint import CheckpointError
 from mmconvnext.data_checks import check_data
+from .launcher import global_rank
 
 # Top-level keys a config may hold besides mmengine Runner's arguments
 TOOL_KEYS = ('runner_type', 'model_wrapper_cfg', 'find_unused_parameters', 'tta_model',
@@ -50,7 +51,6 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
-    cfg.data_check = args.data_check
     warn_misspelled_keys(cfg)
     return cfg
 
@@ -58,7 +58,7 @@ def load_config(args: argparse.Namespace) -> Config:
 def warn_misspelled_keys(cfg: Config) -> None:
     """Warn about a top-level key that looks like a misspelled Runner key (``trian_cfg``):
     mmengine ignores it. Helper variables of configs (``data_root``, ...) resemble none."""
-    known = set(inspect.signature(Runner.__init__).parameters) | set(TOOL_KEYS) | {'data_check'}
+    known = set(inspect.signature(Runner.__init__).parameters) | set(TOOL_KEYS)
     for key in cfg.keys():
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
         if key not in known and close:
@@ -82,16 +82,20 @@ def use_amp(cfg: Config, dtype: str) -> None:
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
 
-def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader',
-                                                       'val_dataloader')) -> Runner:
+def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader', 'val_dataloader'),
+                 data_check: str = 'full') -> Runner:
     """mmengine's Runner (or the config's ``runner_type``), after fitting the config to the
     machine (see :func:`mmconvnext.compat.cpu_fallbacks.fit_config_to_machine`), checking the
-    data of the ``loaders`` it will use (see :func:`mmconvnext.data_checks.check_data`),
-    and making mmengine's checkpoint loader read its own checkpoints on this torch
+    data of the ``loaders`` it will use at level ``data_check`` (see
+    :func:`mmconvnext.data_checks.check_data`; in a distributed run only global rank 0 reads
+    the data, the other ranks check the paths), and making mmengine's checkpoint loader read
+    its own checkpoints on this torch
     (:func:`mmconvnext.compat.safe_loading.use_safe_checkpoint_loading`)."""
     use_safe_checkpoint_loading()
     fit_config_to_machine(cfg)
-    check_data(cfg, loaders, level=cfg.pop('data_check', 'full'))
+    if data_check == 'full' and global_rank(cfg.launcher) != 0:
+        data_check = 'paths'
+    check_data(cfg, loaders, level=data_check)
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
 
 

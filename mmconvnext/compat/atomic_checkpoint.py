@@ -8,9 +8,7 @@ rotates after writing.
 """
 import difflib
 import inspect
-import os
 import os.path as osp
-import shutil
 import tempfile
 from contextlib import nullcontext
 
@@ -19,9 +17,10 @@ from mmengine.hooks import CheckpointHook
 from mmengine.logging import print_log
 
 from mmconvnext.registry import HOOKS
-from .atomic_files import ATOMIC_BACKEND, AtomicLocalBackend, atomic_write, remove_leftovers
+from .atomic_files import (ATOMIC_BACKEND, TMP_SUFFIX, AtomicLocalBackend, atomic_write,
+                           remove_leftovers)
 
-SCRATCH = '.last_checkpoint.'  # prefix of the scratch folder of a save under way
+SCRATCH = '.last_checkpoint.'  # prefix of the scratch folder of a save under way (.tmp)
 
 
 @HOOKS.register_module()
@@ -54,7 +53,8 @@ class AtomicCheckpointHook(CheckpointHook):
     def before_train(self, runner) -> None:
         super().before_train(runner)
         if is_main_process() and isinstance(self.file_backend, AtomicLocalBackend):
-            removed = remove_leftovers(self.out_dir) + _remove_scratch_folders(runner.work_dir)
+            removed = [name for folder in dict.fromkeys((self.out_dir, runner.work_dir))
+                       for name in remove_leftovers(folder)]
             if removed:
                 print_log(f'AtomicCheckpointHook: removed what a killed save left: {removed}',
                           logger='current')
@@ -68,7 +68,8 @@ class AtomicCheckpointHook(CheckpointHook):
         deferred = self.file_backend.removals_deferred() \
             if isinstance(self.file_backend, AtomicLocalBackend) else nullcontext()
         with deferred:
-            with tempfile.TemporaryDirectory(dir=work_dir, prefix=SCRATCH) as scratch:
+            with tempfile.TemporaryDirectory(dir=work_dir, prefix=SCRATCH,
+                                             suffix=TMP_SUFFIX) as scratch:
                 runner._work_dir = scratch
                 try:
                     super()._save_checkpoint_with_step(runner, step, meta)
@@ -77,10 +78,3 @@ class AtomicCheckpointHook(CheckpointHook):
             if is_main_process():
                 atomic_write(osp.join(work_dir, 'last_checkpoint'), self.last_ckpt.encode())
 
-
-def _remove_scratch_folders(work_dir: str) -> list:
-    names = [n for n in sorted(os.listdir(work_dir)) if n.startswith(SCRATCH)
-             and osp.isdir(osp.join(work_dir, n))]
-    for name in names:
-        shutil.rmtree(osp.join(work_dir, name), ignore_errors=True)
-    return names

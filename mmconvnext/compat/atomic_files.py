@@ -20,7 +20,7 @@ from typing import List
 from mmengine.fileio import LocalBackend, register_backend
 
 ATOMIC_BACKEND = 'mmconvnext_atomic'
-TMP_SUFFIX = '.tmp'  # of the temporary files: '.<target name>.<random>.tmp'
+TMP_SUFFIX = '.tmp'  # of temporary files and folders: '.<target name>.<random>.tmp'
 
 
 def atomic_write(path, data: bytes) -> None:
@@ -46,15 +46,18 @@ def atomic_write(path, data: bytes) -> None:
 
 
 def remove_leftovers(folder) -> List[str]:
-    """Remove the temporary files that writes killed midway left in ``folder``; return their
-    names. Call it only where no write can be under way (the work dir's lock is held)."""
-    removed = []
-    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        if name.startswith('.') and name.endswith(TMP_SUFFIX) and \
-                os.path.isfile(os.path.join(folder, name)):
-            os.remove(os.path.join(folder, name))
-            removed.append(name)
-    return removed
+    """Remove the temporary files and folders ('.*.tmp') that writes killed midway left in
+    ``folder``; return their names. Call it only where no write can be under way (the work
+    dir's lock is held)."""
+    names = [n for n in sorted(os.listdir(folder)) if n.startswith('.') and
+             n.endswith(TMP_SUFFIX)] if os.path.isdir(folder) else []
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+    return names
 
 
 class AtomicLocalBackend(LocalBackend):

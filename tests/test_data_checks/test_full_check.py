@@ -18,7 +18,7 @@ from mmengine.logging import MMLogger
 import mmconvnext  # noqa: F401
 from mmconvnext.data_checks import DataError, check_data, check_dataset, check_contents
 from mmconvnext.testing.demo_data import demo_data_cfg, make_cls_data
-from tool_runs import ROOT, cfg_options, tool_env
+from tool_runs import ROOT, tool_env
 
 DETECTOR = ROOT / 'configs/demo/mask_rcnn_convnext_t_shapes.py'
 SEGMENTER = ROOT / 'configs/demo/upernet_convnext_t_shapes.py'
