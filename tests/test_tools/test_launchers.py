@@ -2,6 +2,7 @@
 and python that print their arguments)."""
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
@@ -46,7 +47,10 @@ def test_dist_train_and_test_command_lines(tmp_path):
     python = stand_in(tmp_path, 'python')
     out = run('dist_train.sh', 'c.py', '8', '--resume', PYTHON=python, NNODES='2',
               NODE_RANK='1', MASTER_ADDR='10.0.0.1', PORT='29999')
-    assert out.stdout.split() == [
+    meet, start = out.stdout.splitlines()
+    assert meet.split() == ['python', '-m', 'mmconvnext.cli.rendezvous', '2', '1', '10.0.0.1',
+                            '29999', '600']
+    assert start.split() == [
         'python', '-m', 'torch.distributed.run', '--nnodes=2', '--node_rank=1',
         '--master_addr=10.0.0.1', '--master_port=29999', '--nproc_per_node=8',
         f'{ROOT}/tools/train.py', 'c.py', '--resume', '--launcher', 'pytorch']
@@ -70,3 +74,22 @@ def test_demo_input_errors():
         assert out.returncode == 2 and out.stdout == ''
         assert f"PRETRAIN_EPOCHS must be a whole number of epochs >= 1, got '{epochs}'" \
             in out.stderr
+
+
+def test_nodes_meet_and_a_missing_one_is_named():
+    """Two "nodes" on this host start (the tool's --help, no training); a node 0 whose node 1
+    never comes stops at JOIN_TIMEOUT naming it, instead of waiting silently."""
+    nodes = dict(NNODES='2', PORT='29651', JOIN_TIMEOUT='60', PYTHON=sys.executable)
+    first = subprocess.Popen(['bash', 'tools/torchrun.sh', '1', 'test.py', '--help'], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             env=dict(os.environ, NODE_RANK='0', **nodes))
+    second = run('torchrun.sh', '1', 'test.py', '--help', NODE_RANK='1', **nodes)
+    assert second.returncode == 0 and 'usage: test.py' in second.stdout, second.stderr
+    assert first.wait(timeout=120) == 0 and 'usage: test.py' in first.stdout.read()
+
+    alone = run('torchrun.sh', '1', 'test.py', '--help', NODE_RANK='0',
+                **dict(nodes, NNODES='3', JOIN_TIMEOUT='1'))
+    assert alone.returncode == 1
+    assert alone.stderr.strip().splitlines()[-1].startswith(
+        'nodes 1, 2 of 3 did not join 127.0.0.1:29651 within 1 s (here: 0 (')
+    assert 'usage: test.py' not in alone.stdout
