@@ -60,10 +60,24 @@ def warn_misspelled_keys(cfg: Config) -> None:
     mmengine ignores it. Helper variables of configs (``data_root``, ...) resemble none."""
     known = set(inspect.signature(Runner.__init__).parameters) | set(TOOL_KEYS)
     for key in cfg.keys():
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+        close = [name for name in difflib.get_close_matches(key, known, n=3, cutoff=0.8)
+                 if _typos(key, name) <= 2]  # not train_pipeline for tta_pipeline
         if key not in known and close:
             print_log(f'config key {key!r} is not one the Runner reads: did you mean '
                       f'{close[0]!r}? It is ignored.', logger='current', level=30)
+
+
+def _typos(a: str, b: str) -> int:
+    """Letters added, dropped, changed or swapped with a neighbour to turn ``a`` into ``b``
+    (optimal string alignment distance)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
 
 
 def use_amp(cfg: Config, dtype: str) -> None:
