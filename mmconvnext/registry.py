@@ -8,6 +8,7 @@ from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import \
     OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
+from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
 from mmengine.registry import Registry
 
 MODELS = Registry(
@@ -20,3 +21,5 @@ OPTIM_WRAPPERS = Registry(
     locations=['mmconvnext.compat'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='mmconvnext',
                  locations=['mmconvnext.compat'])
+TASK_UTILS = Registry('task util', parent=MMENGINE_TASK_UTILS, scope='mmconvnext',
+                      locations=['mmconvnext.compat.iou_balanced_sampler'])

@@ -18,7 +18,8 @@ model = dict(
                                           roi_layer=dict(output_size=7, sampling_ratio=2)),
                   mask_head=dict(in_channels=width, conv_out_channels=width, roi_feat_size=7)),
     train_cfg=dict(rpn_proposal=dict(nms_pre=500, max_per_img=500),  # at most 5 shapes
-                   rcnn=dict(sampler=dict(type='IoUBalancedNegSampler', pos_fraction=0.5),
+                   rcnn=dict(sampler=dict(type='mmconvnext.IoUBalancedNegSampler',
+                                          pos_fraction=0.5),
                              mask_size=14)))
 # the paper's multi-scale resizing without its random crop, whose cut shapes keep their labels
 train_pipeline = [

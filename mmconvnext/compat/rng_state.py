@@ -34,13 +34,30 @@ class RNGStateHook(Hook):
     run did, so only torch's (drop path, box samplers) and CUDA's states are restored. With
     worker processes, and in epoch-based loops (resumed at an epoch start, no replay), all
     states are restored. A run resumed on another number of processes gets only the seed.
+
+    Validation during training leaves the states as it found them, so that training goes on
+    alike whether or not a validation ran after the checkpoint (a resumed run does not repeat
+    it). One state cannot be restored: that of data loader workers kept across epochs
+    (``persistent_workers=True``) in an epoch-based loop, which lives in those processes; the
+    resumed run's new workers start from the seed, so its augmentations differ from then on
+    (said in the log). ``persistent_workers=False`` or ``num_workers=0`` resume exactly.
     """
 
     priority = 'NORMAL'  # before CheckpointHook (VERY_LOW) in the same stage
 
     def __init__(self):
-        self._pending = None  # states to restore at before_train
+        self._pending = None  # states to restore at before_train (or the first iteration)
+        self._restore_at_first_iter = False
         self._gathered = None  # (epoch, iter, states of all ranks)
+        self._before_val = None  # states when validation started
+
+    def before_val(self, runner) -> None:
+        self._before_val = _capture()
+
+    def after_val(self, runner) -> None:
+        if self._before_val is not None:
+            _restore(self._before_val, data_side=True)
+            self._before_val = None
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         self._gather_if_saving(runner, by_epoch=False)
@@ -70,10 +87,24 @@ class RNGStateHook(Hook):
         # after Runner.resume, which may re-seed; before the first batch is loaded
         if self._pending is None:
             return
-        replays_data = (isinstance(runner.train_loop, IterBasedTrainLoop)
-                        and runner.train_dataloader.num_workers == 0)
-        _restore(self._pending, data_side=not replays_data)
+        loader = runner.train_dataloader
+        by_iter = isinstance(runner.train_loop, IterBasedTrainLoop)
+        if not by_iter and loader.num_workers > 0 and loader.persistent_workers:
+            print_log(f'RNGStateHook: the train loader keeps its {loader.num_workers} worker '
+                      'processes across epochs (persistent_workers=True): their random numbers '
+                      '(augmentations) start from the seed again in this resumed run, so it '
+                      'goes on unlike an uninterrupted run; persistent_workers=False resumes '
+                      'exactly', logger='current', level=logging.WARNING)
+            # an uninterrupted run creates no data loader iterator at this epoch's start
+            self._restore_at_first_iter = True
+            return
+        _restore(self._pending, data_side=not (by_iter and loader.num_workers == 0))
         self._pending = None
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        if self._restore_at_first_iter:
+            _restore(self._pending, data_side=True)
+            self._pending, self._restore_at_first_iter = None, False
 
     def _gather_if_saving(self, runner, by_epoch: bool) -> None:
         if get_world_size() == 1:

@@ -1,10 +1,11 @@
 """Resume after a crash, nothing lost: the demo segmenter's training is killed with SIGKILL
 after its second checkpoint, then `tools/train.py --resume` finishes it; the losses after the
 resume, the lr schedule, the layer-decay groups, the optimizer state and the final weights
-equal those of an uninterrupted run with the same seed.
+equal those of an uninterrupted run with the same seed. The demo Mask R-CNN (epoch-based,
+validated after each epoch) resumes alike, step for step.
 
-The demo config is narrowed (a small ConvNeXt, 64-channel heads) so a run takes seconds; the
-data pipeline, drop path, schedule, lr-decay constructor and hooks are the demo's.
+The demo segmenter is narrowed (a small ConvNeXt, 64-channel heads) so a run takes seconds;
+the data pipeline, drop path, schedule, lr-decay constructor and hooks are the demo's.
 """
 import json
 import os
@@ -53,24 +54,24 @@ def train_command(config, ade, work_dir, num_workers, *extra):
             'default_hooks.logger.interval=1', 'randomness.seed=0']
 
 
-def last_checkpoint_iter(work_dir) -> int:
-    """The iteration of the checkpoint named in ``last_checkpoint`` (written whole, after the
-    checkpoint itself), 0 before the first."""
+def last_checkpoint_number(work_dir) -> int:
+    """The iteration or epoch of the checkpoint named in ``last_checkpoint`` (written whole,
+    after the checkpoint itself), 0 before the first."""
     try:
         name = (work_dir / 'last_checkpoint').read_text().strip()
     except FileNotFoundError:
         return 0
-    return int(name.rsplit('iter_', 1)[1].split('.')[0])
+    return int(name.rsplit('_', 1)[1].split('.')[0])
 
 
-def train_and_kill_after_second_checkpoint(command, work_dir):
+def train_and_kill_after_checkpoint(command, work_dir, number=4):
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True, env=tool_env())
     try:
         deadline = time.time() + 300
-        while last_checkpoint_iter(work_dir) < 4:
-            assert proc.poll() is None, 'training ended before its second checkpoint'
-            assert time.time() < deadline, 'no second checkpoint after 300 s'
+        while last_checkpoint_number(work_dir) < number:
+            assert proc.poll() is None, f'training ended before checkpoint {number}'
+            assert time.time() < deadline, f'no checkpoint {number} after 300 s'
             time.sleep(0.02)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the trainer and its data loader workers
@@ -94,8 +95,7 @@ def test_sigkill_then_resume_matches_an_uninterrupted_run(config, tmp_path, num_
     config, ade = config
     straight, crashed = tmp_path / 'straight', tmp_path / 'crashed'
     run_tool(train_command(config, ade, straight, num_workers))
-    train_and_kill_after_second_checkpoint(
-        train_command(config, ade, crashed, num_workers), crashed)
+    train_and_kill_after_checkpoint(train_command(config, ade, crashed, num_workers), crashed)
 
     last = (crashed / 'last_checkpoint').read_text().strip()
     resumed_from = load_checkpoint_file(last)['meta']['iter']
@@ -126,3 +126,46 @@ def test_sigkill_then_resume_matches_an_uninterrupted_run(config, tmp_path, num_
                                        rtol=1e-5, atol=1e-8)
     assert [s['last_step'] for s in final_b['param_schedulers']] == \
         [s['last_step'] for s in final_a['param_schedulers']]
+
+
+DETECTOR = ROOT / 'configs/demo/mask_rcnn_convnext_atto_shapes.py'
+
+
+@pytest.fixture(scope='module')
+def coco(tmp_path_factory):
+    return make_demo_data(str(tmp_path_factory.mktemp('resume_det')), seed=4, num_train=6,
+                          num_val=2)['coco']
+
+
+def detector_command(coco, work_dir, *extra):
+    """The demo Mask R-CNN for 3 epochs of 6 images, a checkpoint and a validation after each
+    epoch, 2 data loader workers started anew each epoch."""
+    data = demo_data_cfg(coco, f'{coco}/annotations/instances_val.json')
+    data.update({'train_dataloader.num_workers': 2, 'train_cfg.max_epochs': 3,
+                 'train_cfg.val_interval': 1, 'default_hooks.checkpoint.interval': 1,
+                 'default_hooks.checkpoint.max_keep_ckpts': 3, 'default_hooks.logger.interval': 1,
+                 'randomness.seed': 0})
+    return [sys.executable, 'tools/train.py', str(DETECTOR), '--work-dir', str(work_dir), *extra,
+            '--cfg-options', *cfg_options(data)]
+
+
+def test_detector_resumes_step_for_step(coco, tmp_path):
+    """Killed after its second epoch (checkpoint written, validation next), the resumed run
+    logs every loss of the third epoch as the uninterrupted run and ends with its weights. Two
+    states of the stack stood in the way: mmdet's IoUBalancedNegSampler changes in its first
+    call (mmconvnext.IoUBalancedNegSampler does not), and validation draws random numbers
+    after the checkpoint that a resumed run does not (RNGStateHook restores them after it)."""
+    straight, crashed = tmp_path / 'straight', tmp_path / 'crashed'
+    run_tool(detector_command(coco, straight))
+    train_and_kill_after_checkpoint(detector_command(coco, crashed), crashed, number=2)
+    log = run_tool(detector_command(coco, crashed, '--resume'))
+    assert 'resumed epoch: 2, iter: 12' in log
+
+    expected, got = losses_by_iter(straight), losses_by_iter(crashed)
+    assert sorted(expected) == list(range(1, 19))
+    for it in range(13, 19):
+        assert got[it][-1] == expected[it][0], it  # bit for bit
+    final_a = load_checkpoint_file(straight / 'epoch_3.pth')['state_dict']
+    final_b = load_checkpoint_file(crashed / 'epoch_3.pth')['state_dict']
+    for name, value in final_a.items():
+        assert torch.equal(final_b[name], value), name
