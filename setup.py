@@ -26,8 +26,10 @@ setup(
         'det': ['mmdet>=3.3,<3.4'],
         'seg': ['mmsegmentation>=1.2,<1.3', 'ftfy', 'regex'],
         'cls': ['mmpretrain>=1.2,<1.3'],
+        'deploy': ['onnx>=1.23', 'onnxruntime>=1.32'],  # tools/deploy, docs/deploy.md
         'tests': ['mmdet>=3.3,<3.4', 'mmsegmentation>=1.2,<1.3', 'ftfy', 'regex',
-                  'mmpretrain>=1.2,<1.3', 'pytest', 'timm', 'transformers>=4.28,<4.50'],
+                  'mmpretrain>=1.2,<1.3', 'pytest', 'timm', 'transformers>=4.28,<4.50',
+                  'onnx>=1.23', 'onnxruntime>=1.32'],
     },
     license='MIT',
     zip_safe=False,

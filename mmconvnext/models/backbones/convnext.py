@@ -61,10 +61,14 @@ def plan_call(device_type: str, dtype: torch.dtype, autocast: bool,
 
 def plan_for(x: torch.Tensor, channels_last: Union[bool, str] = 'auto') -> CallPlan:
     """:func:`plan_call` for input ``x`` under the autocast state of its device (CPU and CUDA:
-    on other devices autocast decides nothing here)."""
+    on other devices autocast decides nothing here); a traced call (ONNX export, TorchScript)
+    never takes the fused MLP."""
     device_type = x.device.type
     autocast = device_type in ('cpu', 'cuda') and torch.is_autocast_enabled(device_type)
-    return plan_call(device_type, x.dtype, autocast, channels_last)
+    plan = plan_call(device_type, x.dtype, autocast, channels_last)
+    if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
+        return plan._replace(fused_mlp=False)  # the fused op exists in this process only
+    return plan
 
 
 class LayerNorm2d(nn.LayerNorm):
