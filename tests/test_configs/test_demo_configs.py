@@ -1,6 +1,7 @@
 """The demo's ConvNeXt V2 configs (``ARCH=t_v2`` / ``atto_v2`` in tools/demo.sh): each is its V1
-twin with the V2 block (GRN, no layer scale) and, when fine-tuning, the V2 pretrained backbone;
-nothing else differs."""
+twin with the V2 block (GRN, no layer scale) and, when fine-tuning, the V2 pretrained backbone,
+when pretraining, half the lr (without layer scale the V1 lr leaves it near chance); nothing
+else differs."""
 import re
 from pathlib import Path
 
@@ -52,6 +53,9 @@ def test_v2_demo_config_is_its_v1_twin_with_the_v2_block(arch, name):
             assert b.pop('init_cfg')['checkpoint'] == \
                 f'work_dirs/demo_pretrain_{demo_pretrain_name(task, v)}_{epochs}ep/backbone.pth'
     assert b1 == b2
+    if name.endswith('_cls'):
+        assert (v1.optim_wrapper.optimizer.pop('lr'), v2.optim_wrapper.optimizer.pop('lr')) \
+            == (2e-3, 1e-3)
     assert without_backbone(v1) == without_backbone(v2)
 
 

@@ -57,6 +57,18 @@ def run(cfg, work_dir, **loop):
     return losses, metrics, runner
 
 
+def pretrain(config, demo_data, work_dir, epochs=12):
+    """The demo pretraining ``configs/demo/<config>``, narrowed, for ``epochs`` on the
+    classification images of ``demo_data``: (losses, held-out metrics, runner)."""
+    cfg = Config.fromfile(ROOT / 'configs/demo' / config)
+    cls = str(Path(demo_data['coco']).parent / 'cls')
+    cfg.merge_from_dict({'model.backbone.arch': narrow(), 'model.head.in_channels': DIMS[-1],
+                         'train_dataloader.dataset.data_root': cls,
+                         'val_dataloader.dataset.data_root': cls})
+    cfg.param_scheduler[1].end = epochs  # the cosine decay over the test's length
+    return run(cfg, work_dir, max_epochs=epochs)
+
+
 @pytest.fixture(scope='module')
 def demo_data(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('demo'))
@@ -69,14 +81,7 @@ def pretrained(demo_data, tmp_path_factory):
     """Path of the backbone pretrained on the classification images, and its accuracy on
     the held-out ones."""
     work_dir = tmp_path_factory.mktemp('pretrain')
-    cfg = Config.fromfile(ROOT / 'configs/demo/convnext_t_shapes_cls.py')
-    cls = str(Path(demo_data['coco']).parent / 'cls')
-    cfg.merge_from_dict({'model.backbone.arch': narrow(), 'model.head.in_channels': DIMS[-1],
-                         'train_dataloader.dataset.data_root': cls,
-                         'val_dataloader.dataset.data_root': cls})
-    epochs = 12
-    cfg.param_scheduler[1].end = epochs  # the cosine decay over the test's length
-    losses, metrics, runner = run(cfg, work_dir, max_epochs=epochs)
+    losses, metrics, runner = pretrain('convnext_t_shapes_cls.py', demo_data, work_dir)
     # measured (2 cores, torch 2.13): loss 1.41 -> 0.78, held-out accuracy 59.0 (chance 25)
     assert np.isfinite(losses).all() and metrics['accuracy/top1'] > 45
     path = str(work_dir / 'backbone.pth')
@@ -84,6 +89,15 @@ def pretrained(demo_data, tmp_path_factory):
     assert layout == 'mmengine'
     torch.save({'state_dict': state_dict}, path)
     return path
+
+
+def test_v2_classifier_learns_held_out(demo_data, tmp_path):
+    """The V2 pretraining (GRN, no layer scale) with its own recipe learns beyond chance, as
+    the V1 one does (the ``pretrained`` fixture). At this narrow size the V1 recipe's lr 2e-3
+    learns too; at the demo's atto size it stayed near chance (27%, 4 classes)."""
+    losses, metrics, _ = pretrain('convnext_atto_v2_shapes_cls.py', demo_data, tmp_path)
+    # measured (2 cores, torch 2.13): held-out accuracy 67.0 (chance 25)
+    assert np.isfinite(losses).all() and metrics['accuracy/top1'] > 45
 
 
 def test_detector_learns_held_out(demo_data, pretrained, tmp_path):
