@@ -7,8 +7,8 @@ import os.path as osp
 
 from mmengine.config import ConfigDict
 
-from mmconvnext.cli import (build_runner, finish, load_config, load_weights_strictly,
-                            stop_with_launcher, tool_parser)
+from mmconvnext.checkpoint import load_weights_strictly
+from mmconvnext.cli import build_runner, finish, load_config, stop_with_launcher, tool_parser
 from mmconvnext.compat.stack_notices import quiet_stack_warnings
 
 
@@ -59,7 +59,6 @@ def main():
     quiet_stack_warnings()
     args = parse_args()
     cfg = load_config(args)
-    cfg.load_from = args.checkpoint
     cfg.model.backbone.init_cfg = None  # the checkpoint holds every weight
     if args.tta:
         enable_tta(cfg, args.config)
@@ -67,7 +66,7 @@ def main():
     if args.launcher != 'none':
         stop_with_launcher()
     runner = build_runner(cfg, loaders=('test_dataloader', ), data_check=args.data_check)
-    load_weights_strictly(runner, args.checkpoint)
+    load_weights_strictly(runner.model, args.checkpoint)
     finish(runner, 'test')
 
 

@@ -69,3 +69,26 @@ def load_backbone_checkpoint(backbone: nn.Module, source: str, prefix: Optional[
         f'dropped (output norms of other out_indices): {extra or "none"}; '
         f'missing, left at init: {missing or "none"}', logger=logger)
     return converted
+
+
+def load_weights_strictly(model: nn.Module, checkpoint: str) -> None:
+    """Load every weight of ``checkpoint`` (a whole model's, as training saves it) into
+    ``model``, strictly: a checkpoint of another model is a CheckpointError naming the missing
+    and unexpected keys, not a score of 0."""
+    from mmengine.runner import load_checkpoint
+    try:
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='silent')
+    except RuntimeError as err:  # mmengine's message: one line per kind of misfit
+        keys, shapes = [], []
+        for line in str(err).splitlines():
+            kind, _, names = line.partition(' in source state_dict: ')
+            if names:
+                names = names.split(', ')
+                keys.append(f'{len(names)} {kind}: {", ".join(names[:4])}'
+                            + (', ...' if len(names) > 4 else ''))
+            elif line.strip().startswith('size mismatch'):
+                shapes.append(line.strip())
+        if shapes:
+            keys.append(f'{len(shapes)} size mismatches, e.g. {shapes[0]}')
+        raise CheckpointError(f'{checkpoint} does not fit the model of this config: '
+                              + '; '.join(keys or [str(err)])) from None

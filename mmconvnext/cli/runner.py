@@ -16,7 +16,6 @@ from mmengine.runner import Runner
 from mmconvnext.compat.bf16_boxes import boxes_in_fp32
 from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
 from mmconvnext.compat.safe_loading import use_safe_checkpoint_loading
-from mmconvnext.checkpoint import CheckpointError
 from mmconvnext.data_checks import check_data
 from .launcher import global_rank
 
@@ -111,27 +110,6 @@ def build_runner(cfg: Config, loaders: Sequence[str] = ('train_dataloader', 'val
         data_check = 'paths'
     check_data(cfg, loaders, level=data_check)
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
-
-
-def load_weights_strictly(runner: Runner, checkpoint: str) -> None:
-    """Load every weight of ``checkpoint`` into the runner's model, strictly: a checkpoint of
-    another model is an error naming the missing and unexpected keys, not a score of 0."""
-    try:
-        runner.load_checkpoint(checkpoint, strict=True)
-    except RuntimeError as err:
-        keys, shapes = [], []
-        for line in str(err).splitlines():
-            kind, _, names = line.partition(' in source state_dict: ')
-            if names:
-                names = names.split(', ')
-                keys.append(f'{len(names)} {kind}: {", ".join(names[:4])}'
-                            + (', ...' if len(names) > 4 else ''))
-            elif line.strip().startswith('size mismatch'):
-                shapes.append(line.strip())
-        if shapes:
-            keys.append(f'{len(shapes)} size mismatches, e.g. {shapes[0]}')
-        raise CheckpointError(f'{checkpoint} does not fit the model of this config: '
-                              + '; '.join(keys or [str(err)])) from None
 
 
 def finish(runner: Runner, action: str):

@@ -68,8 +68,8 @@ def input_shape(cfg, kind: str, shape: Optional[Sequence[int]] = None) -> Tuple[
 def load_model(cfg, checkpoint: str) -> nn.Module:
     """The config's model in eval mode with every weight of ``checkpoint``, strictly."""
     from mmengine.registry import MODELS, init_default_scope
-    from mmengine.runner import load_checkpoint
 
+    from mmconvnext.checkpoint import load_weights_strictly
     from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
     from mmconvnext.compat.safe_loading import use_safe_checkpoint_loading
     if not osp.isfile(checkpoint):
@@ -79,7 +79,7 @@ def load_model(cfg, checkpoint: str) -> nn.Module:
     cfg.model.backbone.init_cfg = None  # the checkpoint holds every weight
     model = MODELS.build(cfg.model)
     use_safe_checkpoint_loading()
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='silent')
+    load_weights_strictly(model, checkpoint)
     return model.eval()
 
 
