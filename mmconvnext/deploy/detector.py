@@ -2,8 +2,9 @@
 traceable module for ONNX export: the detector's own modules and weights, its box coders and
 test_cfg, rewritten where mmdet's test code loops over images or branches on data.
 
-Input: one image (1, 3, H, W), normalised and padded to the fixed export size, and the
-(height, width) of its unpadded part (the boxes are clipped to it, as mmdet clips them to
+Input: one image (1, 3, H, W), normalised and padded as mmdet's data preprocessor pads it (H
+and W are dynamic: the anchors are computed in the graph from the feature maps' sizes), and
+the (height, width) of its unpadded part (the boxes are clipped to it, as mmdet clips them to
 ``img_shape``). Output, in the input's pixel coordinates, by decreasing score: boxes (N, 4),
 scores (N, ), labels (N, ), and each box's mask probabilities (N, M, M) for its label; rescaling
 to the original image and pasting the masks are left to the host (:mod:`.host`).
@@ -35,10 +36,22 @@ def decode(coder, priors: torch.Tensor, deltas: torch.Tensor,
     return boxes
 
 
-class DetectorExport(nn.Module):
-    """A two-stage mmdet detector's prediction for one image of size ``shape`` (H, W)."""
+def grid_anchors(base: torch.Tensor, stride: Sequence[int], feat: torch.Tensor) -> torch.Tensor:
+    """``AnchorGenerator.single_level_grid_priors`` for the feature map ``feat``: the ``base``
+    anchors (A, 4) shifted to every position, position-major; traced with the map's size."""
+    h, w = feat.shape[-2:]
+    ys = torch.arange(h, dtype=torch.float32) * float(stride[1])
+    xs = torch.arange(w, dtype=torch.float32) * float(stride[0])
+    yy, xx = torch.meshgrid(ys, xs, indexing='ij')
+    xx, yy = xx.reshape(-1), yy.reshape(-1)
+    shifts = torch.stack([xx, yy, xx, yy], dim=-1)
+    return (base[None] + shifts[:, None]).reshape(-1, 4)
 
-    def __init__(self, detector: nn.Module, shape: Sequence[int]):
+
+class DetectorExport(nn.Module):
+    """A two-stage mmdet detector's prediction for one image."""
+
+    def __init__(self, detector: nn.Module):
         super().__init__()
         rpn, roi = detector.rpn_head, detector.roi_head
         kind = type(roi).__name__
@@ -58,13 +71,13 @@ class DetectorExport(nn.Module):
         self.cascade = kind == CASCADE
         self.rpn_cfg, self.rcnn_cfg = detector.test_cfg.rpn, detector.test_cfg.rcnn
         self.rpn_iou, self.rcnn_iou = nms_iou(self.rpn_cfg.nms), nms_iou(self.rcnn_cfg.nms)
-        with torch.no_grad():
-            feats = detector.extract_feat(torch.zeros(1, 3, *shape))
-            sizes = [f.shape[-2:] for f in feats]
-        # a fixed input size fixes the anchors: constants of the graph
-        for i, anchors in enumerate(rpn.prior_generator.grid_priors(sizes, device='cpu')):
-            self.register_buffer(f'anchors{i}', anchors, persistent=False)
-        self.num_levels = len(sizes)
+        priors = rpn.prior_generator
+        _check(type(priors).__name__ == 'AnchorGenerator', 'the RPN must have an AnchorGenerator',
+               type(priors).__name__)
+        for i, base in enumerate(priors.base_anchors):
+            self.register_buffer(f'base_anchors{i}', base, persistent=False)
+        self.strides = [tuple(s) for s in priors.strides]
+        self.num_levels = priors.num_levels
 
     def forward(self, image: torch.Tensor, img_shape: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """image (1, 3, H, W); img_shape (2, ): height and width of the unpadded image."""
@@ -76,18 +89,21 @@ class DetectorExport(nn.Module):
 
     def _proposals(self, feats, max_xy: torch.Tensor) -> torch.Tensor:
         """RPNHead.predict for one image: the top ``nms_pre`` anchors of each level, decoded,
-        small boxes dropped, NMS within each level, the first ``max_per_img`` kept."""
+        small boxes dropped, NMS within each level, the first ``max_per_img`` kept. (A full
+        sort cut to ``nms_pre``: the graph then holds for levels with fewer anchors, too.)"""
         rpn, cfg = self.detector.rpn_head, self.rpn_cfg
         cls_scores, deltas = rpn(feats)
         scores, boxes, levels = [], [], []
         for i in range(self.num_levels):
-            anchors = getattr(self, f'anchors{i}')
+            anchors = grid_anchors(getattr(self, f'base_anchors{i}'), self.strides[i],
+                                   cls_scores[i])
             score = cls_scores[i][0].permute(1, 2, 0).reshape(-1, rpn.cls_out_channels)
             score = score.sigmoid()[:, 0] if rpn.use_sigmoid_cls else score.softmax(-1)[:, 0]
             delta = deltas[i][0].permute(1, 2, 0).reshape(-1, 4)
             nms_pre = cfg.get('nms_pre', -1)
-            if 0 < nms_pre < score.shape[0]:
-                score, top = score.topk(nms_pre)
+            if nms_pre > 0:
+                score, top = score.sort(descending=True)
+                score, top = score[:nms_pre], top[:nms_pre]
                 delta, anchors = delta[top], anchors[top]
             scores.append(score)
             boxes.append(decode(rpn.bbox_coder, anchors, delta, max_xy))

@@ -1,10 +1,10 @@
 """A config's test set through an exported graph: the config's test dataloader and evaluator
-(CocoMetric, IoUMetric, ...) built by mmengine as tools/test.py builds them, each batch of one
-image preprocessed on the host, run by onnxruntime (or any function with the graph's inputs
+(CocoMetric, IoUMetric, ...) built by mmengine as tools/test.py builds them, each batch
+preprocessed on the host, run by onnxruntime (or any function with the graph's inputs
 and outputs), and turned into the DetDataSample / SegDataSample the evaluator reads."""
 import json
 import time
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -32,29 +32,31 @@ class OnnxGraph:
         return self.session.run(None, feeds)
 
 
-def predict(run: Callable, meta: Dict, preprocessor, data: dict):
-    """One test batch (of one image) -> its data sample with the predictions of ``run``."""
+def predict(run: Callable, meta: Dict, preprocessor, data: dict) -> List:
+    """One test batch -> its data samples with the predictions of ``run``: a detector's
+    images one at a time, each padded to the batch's size as ``tools/test.py`` pads it."""
     from . import host
-    shape = meta['shape']
     if meta['kind'] == 'detector':
-        image, img_shape, sample = host.detector_inputs(preprocessor, data, shape)
-        return host.detector_sample(run(image.numpy(), img_shape.numpy()), sample,
-                                    meta['mask_thr_binary'])
+        return [host.detector_sample(run(image.numpy(), img_shape.numpy()), sample,
+                                     meta['mask_thr_binary'])
+                for image, img_shape, sample in host.detector_inputs(preprocessor, data)]
     image, sample = host.segmenter_inputs(preprocessor, data)
-    logits = host.segmenter_logits(lambda w: run(w.numpy())[0], image, shape, meta['test_cfg'])
-    return host.segmenter_sample(logits, sample, meta['align_corners'])
+    logits = host.segmenter_logits(lambda w: run(w.numpy())[0], image, meta['shape'],
+                                   meta['test_cfg'])
+    return [host.segmenter_sample(logits, sample, meta['align_corners'])]
 
 
-def build_test_parts(cfg):
-    """The config's test dataloader, evaluator (with the dataset's meta) and data
-    preprocessor, built by mmengine under the config's default scope."""
+def build_test_parts(cfg, kind: str):
+    """The config's test dataloader (a segmenter's: one image a batch), evaluator (with the
+    dataset's meta) and data preprocessor, built by mmengine under the config's default
+    scope."""
     from mmengine.evaluator import Evaluator
     from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import Runner
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     loader_cfg = cfg.test_dataloader.copy()
-    if loader_cfg.get('batch_size', 1) != 1:
-        loader_cfg.batch_size = 1  # the graphs take one image
+    if kind == 'segmenter':
+        loader_cfg.batch_size = 1  # the host slides the window over one image at a time
     loader = Runner.build_dataloader(loader_cfg)
     evaluator = cfg.test_evaluator
     evaluator = Evaluator(evaluator if isinstance(evaluator, (list, tuple)) else [evaluator])
@@ -67,16 +69,17 @@ def evaluate(cfg, run: Callable, meta: Dict, log: Callable = print) -> Dict[str,
     """Metrics of ``run`` (the graph, or a stand-in with its inputs and outputs) on the test
     set of ``cfg``; logs progress, the seconds per image of ``run`` and host code, and the
     metrics as ``key: value`` lines, as the Runner's test loop prints them."""
-    loader, evaluator, preprocessor = build_test_parts(cfg)
-    seconds, count = 0.0, len(loader)
+    loader, evaluator, preprocessor = build_test_parts(cfg, meta['kind'])
+    seconds, done, count = 0.0, 0, len(loader.dataset)
     for i, data in enumerate(loader):
         start = time.perf_counter()
         with torch.no_grad():
-            sample = predict(run, meta, preprocessor, data)
+            samples = predict(run, meta, preprocessor, data)
         seconds += time.perf_counter() - start
-        evaluator.process(data_samples=[sample], data_batch=data)
-        if (i + 1) % 50 == 0 or i + 1 == count:
-            log(f'[{i + 1}/{count}] {seconds / (i + 1):.3f} s per image (graph and host code)')
+        done += len(samples)
+        evaluator.process(data_samples=samples, data_batch=data)
+        if (i + 1) % 50 == 0 or i + 1 == len(loader):
+            log(f'[{done}/{count}] {seconds / done:.3f} s per image (graph and host code)')
     metrics = evaluator.evaluate(count)
     log('  '.join(f'{k}: {float(v):.4f}' if isinstance(v, (float, np.floating)) else f'{k}: {v}'
                   for k, v in metrics.items()))

@@ -39,9 +39,10 @@ def _test_resize_scale(cfg):
 
 
 def input_shape(cfg, kind: str, shape: Optional[Sequence[int]] = None) -> Tuple[int, int]:
-    """The graph's fixed input size (H, W): ``shape`` if given, checked; else the detector's
-    square canvas holding every test image (its test Resize scale, padded to 32), the
-    segmenter's crop_size in 'slide' mode."""
+    """The input size (H, W) the graph is traced at: ``shape`` if given, checked; else the
+    detector's square canvas holding every test image (its test Resize scale, padded to 32;
+    the detector's graph then takes any H and W), the segmenter's crop_size in 'slide' mode
+    (its graph's fixed window)."""
     if shape is not None and (len(shape) != 2 or min(shape) <= 0):
         raise ValueError(f'--shape takes two positive integers H W, got {list(shape)}')
     test_cfg = cfg.model.get('test_cfg') or {}
@@ -84,8 +85,8 @@ def load_model(cfg, checkpoint: str) -> nn.Module:
 
 
 def exportable(model: nn.Module, kind: str, shape: Sequence[int], fp16: bool = False):
-    """The module whose trace is the graph: the detector's or segmenter's test-time path on
-    an input of ``shape``; with ``fp16``, the backbone (and a detector's neck) in fp16 with
+    """The module whose trace is the graph: the detector's test-time path, or the
+    segmenter's on a window of ``shape``; with ``fp16``, the backbone (and a detector's neck) in fp16 with
     fp32 LayerNorm and GRN statistics."""
     from .detector import DetectorExport
     from .fp16 import HalfInput, half_with_fp32_norms
@@ -95,7 +96,7 @@ def exportable(model: nn.Module, kind: str, shape: Sequence[int], fp16: bool = F
         if kind == 'detector' and getattr(model, 'with_neck', False):
             model.neck = HalfInput(model.neck.half())
     if kind == 'detector':
-        return DetectorExport(model, shape)
+        return DetectorExport(model)
     return SegmenterExport(model, shape)
 
 
@@ -115,7 +116,8 @@ def export(module: nn.Module, kind: str, shape: Sequence[int], out: str,
         args = (image, torch.tensor([h, w], dtype=torch.int64))
         names = dict(input_names=['image', 'img_shape'],
                      output_names=['boxes', 'scores', 'labels', 'masks'],
-                     dynamic_axes={'boxes': {0: 'detections'}, 'scores': {0: 'detections'},
+                     dynamic_axes={'image': {2: 'height', 3: 'width'},
+                                   'boxes': {0: 'detections'}, 'scores': {0: 'detections'},
                                    'labels': {0: 'detections'}, 'masks': {0: 'detections'}})
     else:
         args = (image, )

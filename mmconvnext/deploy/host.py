@@ -1,6 +1,6 @@
 """What runs on the host around an exported graph, shared by the exporter's checks, the ONNX
 tester and the benchmark: the config's own data preprocessor (normalise, pad to its size
-divisor), padding to the graph's fixed input size, and turning the graph's outputs into mmdet
+divisor and a batch's size), padding to a segmenter graph's fixed window, and turning the graph's outputs into mmdet
 ``DetDataSample`` / mmseg ``SegDataSample`` predictions (boxes rescaled to the original image,
 masks pasted; a segmenter's windows slid over the image and its logits resized).
 """
@@ -22,17 +22,13 @@ def pad_to(inputs: torch.Tensor, shape: Sequence[int], what: str) -> torch.Tenso
     return F.pad(inputs, (0, shape[1] - w, 0, shape[0] - h))
 
 
-def detector_inputs(preprocessor, data: dict, shape: Sequence[int]):
-    """A test batch of one image -> (image (1, 3, H, W) float32, img_shape (2, ) int64, the
-    data sample with batch_input_shape set to (H, W))."""
+def detector_inputs(preprocessor, data: dict) -> List[Tuple[torch.Tensor, torch.Tensor, object]]:
+    """A test batch -> for each of its images: (image (1, 3, H, W) float32, padded to the
+    batch's size as ``tools/test.py`` pads it, img_shape (2, ) int64, its data sample)."""
     batch = preprocessor(data, False)
-    inputs, samples = batch['inputs'], batch['data_samples']
-    if inputs.shape[0] != 1:
-        raise ValueError(f'ONNX detector: batch size must be 1, got {inputs.shape[0]}')
-    sample = samples[0]
-    sample.set_metainfo(dict(batch_input_shape=tuple(shape), pad_shape=tuple(shape)))
-    img_shape = torch.tensor(sample.img_shape[:2], dtype=torch.int64)
-    return pad_to(inputs.float(), shape, sample.img_path), img_shape, sample
+    inputs = batch['inputs'].float()
+    return [(inputs[i:i + 1], torch.tensor(sample.img_shape[:2], dtype=torch.int64), sample)
+            for i, sample in enumerate(batch['data_samples'])]
 
 
 def detector_sample(outputs: Sequence, sample, mask_thr: float):

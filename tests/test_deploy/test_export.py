@@ -1,6 +1,8 @@
 """ONNX export of the demo models (ConvNeXt-atto; V1 and V2 blocks) against PyTorch: each
 graph, run in onnxruntime, predicts what the mmdet / mmseg model itself predicts for the same
 input, detection by detection (boxes, scores, labels, pasted masks) and pixel by pixel."""
+import copy
+
 import numpy as np
 import onnx
 import pytest
@@ -8,8 +10,10 @@ import torch
 from mmdet.structures import DetDataSample
 
 from mmconvnext.deploy import OnnxGraph, export_onnx
+from mmconvnext.deploy.evaluate import build_test_parts, predict
 from mmconvnext.deploy.export import graph_ops
 from mmconvnext.deploy.host import detector_sample
+from mmconvnext.testing.demo_data import demo_data_cfg, make_demo_data
 
 from deploy_models import DET_V1, build_predicting, cascade_atto_v2, config, save
 
@@ -30,9 +34,18 @@ def match(ours, theirs, box_tol=1e-2, score_tol=1e-4):
     return index
 
 
+def same_detections(ours, theirs):
+    """``ours`` (graph and host code) has ``theirs`` (mmdet's) detections and masks."""
+    assert len(ours) == len(theirs) > 10  # the test is void without detections
+    index = match(ours, theirs)
+    agree = (ours.masks[index] == theirs.masks).float().mean().item()
+    assert agree > 0.999, agree
+    assert theirs.masks.any(dim=(1, 2)).float().mean() > 0.25  # masks that are not empty
+
+
 def detector_agrees(model, graph, shape, seed):
-    """One random image (an h x w part of the graph's input, the rest padding) through the
-    graph and host code and through ``model.predict``; returns the number of detections."""
+    """One random image (an h x w part of an input of ``shape``, the rest padding) through
+    the graph and host code and through ``model.predict``; returns the number of detections."""
     gen = torch.Generator().manual_seed(seed)
     h, w = shape[0] - 24, shape[1] - 8
     image = torch.zeros(1, 3, *shape)
@@ -46,11 +59,7 @@ def detector_agrees(model, graph, shape, seed):
         theirs = model.predict(image, [sample()], rescale=True)[0].pred_instances
     outputs = graph(image.numpy(), np.array([h, w], np.int64))
     ours = detector_sample(outputs, sample(), graph.meta['mask_thr_binary']).pred_instances
-    assert len(ours) == len(theirs) > 10  # the test is void without detections
-    index = match(ours, theirs)
-    agree = (ours.masks[index] == theirs.masks).float().mean().item()
-    assert agree > 0.999, agree
-    assert theirs.masks.any(dim=(1, 2)).float().mean() > 0.25  # masks that are not empty
+    same_detections(ours, theirs)
     return len(theirs)
 
 
@@ -73,8 +82,35 @@ def test_detector_matches_pytorch(which, tmp_path):
                if a.name == 'coordinate_transformation_mode')
     assert onnx.load(out).opset_import[0].version >= 17
     graph = OnnxGraph(out)
-    counts = [detector_agrees(model, graph, shape, seed) for seed in (0, 1)]
+    # traced at ``shape``; H and W are dynamic
+    other = (96, 224) if which == 'mask_rcnn_v1' else (160, 96)
+    counts = [detector_agrees(model, graph, size, seed)
+              for size, seed in ((shape, 0), (shape, 1), (other, 2))]
     assert min(counts) > 10
+
+
+def test_detector_batches_as_test_step(tmp_path):
+    """test_onnx's path on a config's test batch of two demo images of different sizes: each
+    image padded to the batch's size, as ``tools/test.py`` pads it, gives the detections of
+    the model's own test step."""
+    data = make_demo_data(str(tmp_path / 'demo'), seed=1, num_train=1, num_val=2)
+    cfg = config(DET_V1)
+    cfg.merge_from_dict(demo_data_cfg(data['coco']))
+    cfg.test_dataloader.batch_size = 2
+    model = build_predicting(cfg)
+    out = str(tmp_path / 'det.onnx')
+    meta = export_onnx(cfg, save(model, tmp_path / 'model.pth'), out)
+    graph = OnnxGraph(out)
+    loader, _, preprocessor = build_test_parts(cfg, 'detector')
+    batch = next(iter(loader))
+    sizes = {s.img_shape for s in batch['data_samples']}
+    assert len(batch['inputs']) == 2 and len(sizes) == 2, sizes
+    with torch.no_grad():
+        theirs = model.test_step(copy.deepcopy(batch))
+        ours = predict(graph, meta, preprocessor, batch)
+    for a, b in zip(ours, theirs):
+        assert a.img_path == b.img_path
+        same_detections(a.pred_instances, b.pred_instances)
 
 
 def test_segmenter_matches_pytorch(segmenter):

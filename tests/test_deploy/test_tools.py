@@ -8,6 +8,7 @@ import sys
 import pytest
 import torch
 
+from mmconvnext.checkpoint import CheckpointError
 from mmconvnext.deploy.evaluate import build_test_parts
 from mmconvnext.deploy.export import export_onnx, input_shape, model_kind
 from mmconvnext.testing.demo_data import demo_data_cfg, make_demo_data
@@ -28,7 +29,7 @@ def test_test_onnx_metrics_equal_pytorch(segmenter, tmp_path, monkeypatch):
     options = demo_data_cfg(data['ade'])
     cfg = copy.deepcopy(segmenter['cfg'])
     cfg.merge_from_dict(options)
-    loader, evaluator, _ = build_test_parts(cfg)
+    loader, evaluator, _ = build_test_parts(cfg, 'segmenter')
     with torch.no_grad():
         for batch in loader:
             evaluator.process(data_samples=segmenter['model'].test_step(batch), data_batch=batch)
@@ -65,3 +66,9 @@ def test_bad_input_names_the_problem(tmp_path):
         model_kind(retina)
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         export_onnx(cfg, str(tmp_path / 'missing.pth'), str(tmp_path / 'x.onnx'), (128, 128))
+    other = tmp_path / 'other.pth'  # a checkpoint of another model: refused, keys named
+    torch.save({'state_dict': {'head.fc.weight': torch.zeros(4, 8)}}, other)
+    with pytest.raises(CheckpointError, match=r'other.pth does not fit the model of this config: '
+                       r'1 unexpected key: head.fc.weight; \d+ missing keys: backbone\.'):
+        export_onnx(cfg, str(other), str(tmp_path / 'x.onnx'), (128, 128))
+    assert not (tmp_path / 'x.onnx').exists()

@@ -17,9 +17,10 @@ def parse_args():
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--out', required=True, help='the ONNX file to write')
     parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
-                        help="the graph's fixed input size (detector: multiples of 32; "
-                        'default: a square that holds every test image; segmenter in slide '
-                        "mode: the config's crop_size, which is the default)")
+                        help='the input size to trace at (detector: multiples of 32, '
+                        'default a square that holds every test image; its graph then takes '
+                        "any H and W; segmenter in slide mode: the config's crop_size, the "
+                        "graph's fixed window, which is the default)")
     parser.add_argument('--fp16', action='store_true', help='backbone (and neck) weights '
                         'in fp16, LayerNorm and GRN statistics in fp32')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
