@@ -75,7 +75,7 @@ def test_peak_tensor_memory_counts_new_storages_only():
 
 def test_whole_model_benchmark(tmp_path):
     data = make_demo_data(str(tmp_path / 'demo'), seed=2, num_train=2, num_val=1)
-    out = run('tools/analysis/benchmark.py', 'configs/demo/upernet_convnext_t_shapes.py',
+    out = run('tools/analysis/benchmark.py', 'configs/demo/upernet_convnext_atto_shapes.py',
               '--num-images', '1', '--warmup', '0', '--train-iters', '1', '--cfg-data-root',
               data['ade'] + '/')
     assert re.search(r'inference, batch 1: [0-9.]+ images/s .* peak tensor memory \d+ MB', out)
