@@ -25,6 +25,7 @@ class WorkDirInUse(RuntimeError):
 def lock_work_dir(work_dir: str) -> None:
     """Hold the lock of ``work_dir`` until this process ends, or raise WorkDirInUse naming the
     holder's pid and host."""
+    created = not osp.isdir(work_dir)
     os.makedirs(work_dir, exist_ok=True)
     f = open(osp.join(work_dir, LOCK_FILE), 'a+')
     try:
@@ -42,7 +43,21 @@ def lock_work_dir(work_dir: str) -> None:
                   'without releasing it', logger='current', level=30)
     _write(f, f'pid {os.getpid()} on host {socket.gethostname()}')
     _held.append(f)
-    atexit.register(_write, f, '')  # a clean exit leaves no holder's name behind
+    atexit.register(_release, f, work_dir, created)
+
+
+def _release(f, work_dir: str, created: bool) -> None:
+    """At a clean exit: no holder's name left behind; and where the run wrote nothing (it
+    stopped before training, e.g. at a failed data check) no lock file, nor the work dir
+    if this run made it."""
+    _write(f, '')
+    try:
+        if os.listdir(work_dir) == [LOCK_FILE]:
+            os.unlink(osp.join(work_dir, LOCK_FILE))
+            if created:
+                os.rmdir(work_dir)
+    except OSError:  # another process wrote into it meanwhile: leave it as it is
+        pass
 
 
 def _write(f, text: str) -> None:
