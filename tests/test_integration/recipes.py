@@ -36,3 +36,12 @@ def seg_batch(num_classes, shape=(128, 128), batch=2):
             data=torch.randint(0, num_classes, (1, *shape), generator=gen))
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
+
+
+def few_rois(cfg, num=64):
+    """A detector config whose RoI heads sample ``num`` RoIs per image in training instead of
+    512 (each stage of a cascade): the same code paths, a fraction of the 4-conv heads' work."""
+    rcnn = cfg.model.get('train_cfg', {}).get('rcnn')
+    for stage in (rcnn if isinstance(rcnn, list) else [rcnn] if rcnn else []):
+        stage.sampler.num = num
+    return cfg

@@ -15,7 +15,7 @@ from mmengine.registry import MODELS, init_default_scope
 
 import mmconvnext  # noqa: F401  (registers the backbone and the constructor)
 from mmconvnext.models import ConvNeXt
-from recipes import per_parameter, seg_batch
+from recipes import few_rois, per_parameter, seg_batch
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ def installed_configs():
 
 def build_model(cfg, backbone_type=None):
     """The config's model, with the backbone type swapped if given, no weights to fetch."""
-    cfg = copy.deepcopy(cfg)
+    cfg = few_rois(copy.deepcopy(cfg))
     if backbone_type:
         cfg.model.backbone.type = backbone_type
     cfg.model.backbone.init_cfg = None

@@ -11,14 +11,14 @@ from mmengine.registry import init_default_scope
 
 import mmconvnext
 from mmconvnext.models import ConvNeXt
-from recipes import seg_batch
+from recipes import few_rois, seg_batch
 
 CONFIGS = Path(__file__).parents[2] / 'configs'
 
 
 def build_model(config):
     """(model, cfg) from a config file, with no pretrained weights to fetch."""
-    cfg = Config.fromfile(CONFIGS / config)
+    cfg = few_rois(Config.fromfile(CONFIGS / config))
     cfg.model.backbone.init_cfg = None
     init_default_scope(cfg.default_scope)
     from mmengine.registry import MODELS
