@@ -95,7 +95,8 @@ def test_detector_batches_as_test_step(tmp_path):
     the model's own test step."""
     data = make_demo_data(str(tmp_path / 'demo'), seed=1, num_train=1, num_val=2)
     cfg = config(DET_V1)
-    cfg.merge_from_dict(demo_data_cfg(data['coco']))
+    coco = data['coco']
+    cfg.merge_from_dict(demo_data_cfg(coco, f'{coco}/annotations/instances_val.json'))
     cfg.test_dataloader.batch_size = 2
     model = build_predicting(cfg)
     out = str(tmp_path / 'det.onnx')
