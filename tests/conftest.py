@@ -1,6 +1,7 @@
 """Shared by all tests: under pytest-xdist, each worker gets its share of the cores. What tests
 share in code lives in :mod:`mmconvnext.testing` (reference model, demo data, memory meter)
-and, for running the tools, in tests/tool_runs.py."""
+and, for running the tools, in tests/tool_runs.py; the inputs of one-step training tests in
+tests/step_inputs.py."""
 import os
 
 import torch

@@ -86,8 +86,8 @@ def load_model(cfg, checkpoint: str) -> nn.Module:
 
 def exportable(model: nn.Module, kind: str, shape: Sequence[int], fp16: bool = False):
     """The module whose trace is the graph: the detector's test-time path, or the
-    segmenter's on a window of ``shape``; with ``fp16``, the backbone (and a detector's neck) in fp16 with
-    fp32 LayerNorm and GRN statistics."""
+    segmenter's on a window of ``shape``; with ``fp16``, the backbone (and a detector's neck)
+    in fp16 with fp32 LayerNorm and GRN statistics."""
     from .detector import DetectorExport
     from .fp16 import HalfInput, half_with_fp32_norms
     from .segmenter import SegmenterExport

@@ -1,11 +1,12 @@
 """What runs on the host around an exported graph, shared by the exporter's checks, the ONNX
 tester and the benchmark: the config's own data preprocessor (normalise, pad to its size
-divisor and a batch's size), padding to a segmenter graph's fixed window, and turning the graph's outputs into mmdet
-``DetDataSample`` / mmseg ``SegDataSample`` predictions (boxes rescaled to the original image,
-masks pasted; a segmenter's windows slid over the image and its logits resized).
+divisor and a batch's size), padding to a segmenter graph's fixed window, and turning the
+graph's outputs into mmdet ``DetDataSample`` / mmseg ``SegDataSample`` predictions (boxes
+rescaled to the original image, masks pasted; a segmenter's windows slid over the image and
+its logits resized).
 """
 import math
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -22,7 +23,7 @@ def pad_to(inputs: torch.Tensor, shape: Sequence[int], what: str) -> torch.Tenso
     return F.pad(inputs, (0, shape[1] - w, 0, shape[0] - h))
 
 
-def detector_inputs(preprocessor, data: dict) -> List[Tuple[torch.Tensor, torch.Tensor, object]]:
+def detector_inputs(preprocessor, data: dict) -> List[Tuple[torch.Tensor, torch.Tensor, Any]]:
     """A test batch -> for each of its images: (image (1, 3, H, W) float32, padded to the
     batch's size as ``tools/test.py`` pads it, img_shape (2, ) int64, its data sample)."""
     batch = preprocessor(data, False)

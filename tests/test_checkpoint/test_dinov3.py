@@ -15,6 +15,7 @@ import torch
 from mmconvnext.checkpoint import convert
 from mmconvnext.models import ConvNeXt
 from mmconvnext.testing.paper_layout import randomize_
+from step_inputs import few_rois, seg_batch
 
 timm = pytest.importorskip('timm')
 
@@ -218,20 +219,6 @@ def full_size_weights(tmp_path_factory):
     return save(to_dinov3_repo(timm_dinov3().state_dict()), path)
 
 
-def seg_batch(num_classes, shape=(128, 128), batch=2):
-    from mmengine.structures import PixelData
-    from mmseg.structures import SegDataSample
-    gen = torch.Generator().manual_seed(0)
-    samples = []
-    for _ in range(batch):
-        sample = SegDataSample(metainfo=dict(img_shape=shape, ori_shape=shape, pad_shape=shape))
-        sample.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, *shape),
-                                                         generator=gen))
-        samples.append(sample)
-    return dict(inputs=[torch.randint(0, 255, (3, *shape), generator=gen, dtype=torch.uint8)
-                        for _ in range(batch)], data_samples=samples)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize('config', list(CONFIGS))
 def test_config_loads_the_weights_and_trains_a_step(config, full_size_weights):
@@ -240,9 +227,7 @@ def test_config_loads_the_weights_and_trains_a_step(config, full_size_weights):
     from mmengine.registry import MODELS, init_default_scope
     cfg = Config.fromfile(ROOT / 'configs' / config)
     cfg.model.backbone.init_cfg.checkpoint = str(full_size_weights)
-    rcnn = cfg.model.get('train_cfg', {}).get('rcnn')  # 64 RoIs an image, not 512: less work
-    for stage in (rcnn if isinstance(rcnn, list) else [rcnn] if rcnn else []):
-        stage.sampler.num = 64
+    few_rois(cfg)
     init_default_scope(cfg.default_scope)
     model = MODELS.build(cfg.model)
     model.init_weights()

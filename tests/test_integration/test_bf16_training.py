@@ -16,7 +16,7 @@ from mmconvnext.compat import cpu_fallbacks
 from mmconvnext.compat.cpu_fallbacks import fit_config_to_machine
 from mmconvnext.cli import use_amp
 from mmconvnext.compat import CPUAutocastOptimWrapper
-from recipes import seg_batch
+from step_inputs import seg_batch
 
 ROOT = Path(__file__).parents[2]
 DIMS = [16, 32, 64, 128]

@@ -15,7 +15,8 @@ from mmengine.registry import MODELS, init_default_scope
 
 import mmconvnext  # noqa: F401  (registers the backbone and the constructor)
 from mmconvnext.models import ConvNeXt
-from recipes import few_rois, per_parameter, seg_batch
+from recipes import per_parameter
+from step_inputs import few_rois, seg_batch
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from mmengine.registry import init_default_scope
 
 import mmconvnext
 from mmconvnext.models import ConvNeXt
-from recipes import few_rois, seg_batch
+from step_inputs import few_rois, seg_batch
 
 CONFIGS = Path(__file__).parents[2] / 'configs'
 
